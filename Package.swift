@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Switchboard uses no SwiftPM packages: Foundation, Dispatch, XCTest and system C libraries only.
+
+/// One adapter target per provider, under Providers/<Name>. Only the composition root depends on all of them.
+let providers: [String] = []
+
+let package = Package(
+    name: "Switchboard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "switchboard", targets: ["switchboard"])
+    ],
+    dependencies: [],
+    targets: [
+        // MARK: - System libraries
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // MARK: - Values
+        .target(name: "JSONCore"),
+        .target(name: "Support", dependencies: ["JSONCore"]),
+        .target(name: "GroupModel", dependencies: ["JSONCore", "Support"]),
+        .target(name: "HTTPCore", dependencies: ["JSONCore"]),
+
+        // MARK: - System wrappers
+        .target(name: "Crypto", dependencies: ["COpenSSL"]),
+        .target(name: "Storage", dependencies: ["CSQLite", "Support", "JSONCore"]),
+        .target(name: "HTTPServer", dependencies: ["CLinux", "HTTPCore", "Support", "JSONCore"]),
+        .target(name: "ProviderKit", dependencies: ["GroupModel", "HTTPCore", "Crypto", "Support", "JSONCore"]),
+        .target(name: "GatewayCore", dependencies: ["ProviderKit", "GroupModel", "Storage", "Crypto", "Support", "JSONCore"]),
+        .target(name: "GatewayAPI", dependencies: ["GatewayCore", "HTTPServer", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support", "JSONCore"]),
+
+        // MARK: - Composition root and executable
+        .target(
+            name: "Switchboard",
+            dependencies: ["GatewayAPI", "GatewayCore", "HTTPServer", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support", "JSONCore"]
+                + providers.map { .target(name: "\($0)Provider") }),
+        .executableTarget(name: "switchboard", dependencies: ["Switchboard"]),
+
+        // MARK: - Tests
+        .target(
+            name: "TestSupport", dependencies: ["Switchboard", "GatewayAPI", "GatewayCore", "HTTPCore", "Support", "JSONCore", "Storage"],
+            path: "Tests/TestSupport"),
+        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "JSONCore"]),
+        .testTarget(name: "GroupModelTests", dependencies: ["GroupModel", "JSONCore"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Support", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "Support", "JSONCore", "TestSupport"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["TestSupport", "Switchboard", "GatewayAPI", "GatewayCore", "HTTPServer", "HTTPCore", "GroupModel", "Support", "JSONCore"]),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        // Lets the optimizer inline small value types (JSON, headers, timestamps) across our own modules.
+        .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+    ]
+}

@@ -1,0 +1,34 @@
+import Foundation
+import GatewayCore
+import ProviderKit
+import Storage
+import Support
+
+/// The services the routes use, handed over by the composition root.
+public struct APIEnvironment: Sendable {
+    public let version: String
+    public let database: Database
+    public let keys: APIKeyStore
+    public let sessions: SessionRegistry
+    public let metrics: MetricsRegistry
+    public let logger: Logger
+    public let clock: any WallClock
+    public let authenticator: Authenticator
+    /// Every provider kind this build supports, configured or not.
+    public let providerKinds: [ProviderDescriptor]
+
+    public init(
+        version: String, database: Database, keys: APIKeyStore, sessions: SessionRegistry, metrics: MetricsRegistry, logger: Logger,
+        clock: any WallClock, authenticator: Authenticator, providerKinds: [ProviderDescriptor]
+    ) {
+        self.version = version
+        self.database = database
+        self.keys = keys
+        self.sessions = sessions
+        self.metrics = metrics
+        self.logger = logger
+        self.clock = clock
+        self.authenticator = authenticator
+        self.providerKinds = providerKinds
+    }
+}

@@ -1,0 +1,126 @@
+import GatewayCore
+import GroupModel
+import HTTPCore
+import HTTPServer
+import JSONCore
+
+/// One API route: how it runs, who may call it, and how it is documented. The router and `/openapi.json` are
+/// both generated from the same list, so the document cannot drift from what the server answers.
+public struct APIRoute: Sendable {
+    public enum Access: Sendable {
+        /// No key needed (health, metrics, the OpenAPI document, the dashboard).
+        case open
+        /// Any valid key; the handler checks session scope.
+        case authenticated
+        /// Admin keys only.
+        case admin
+        /// Authenticated by the provider's webhook scheme, not by an API key.
+        case webhook
+    }
+
+    public enum Handler: Sendable {
+        /// Never blocks: runs on the event loop.
+        case inline(@Sendable (APIRequest) throws -> HTTPResponse)
+        case async(@Sendable (APIRequest) async throws -> HTTPResponse)
+    }
+
+    public struct QueryParameter: Sendable {
+        public let name: String
+        public let schema: JSON
+        public let description: String
+
+        public init(_ name: String, _ schema: JSON, _ description: String) {
+            self.name = name
+            self.schema = schema
+            self.description = description
+        }
+    }
+
+    public struct Response: Sendable {
+        public let status: Int
+        public let description: String
+        /// A JSON schema for `application/json`, or nil for no body.
+        public let schema: JSON?
+        /// Another content type (`text/plain`, `text/event-stream`, `text/html`).
+        public let contentType: String
+
+        public init(_ status: Int, _ description: String, _ schema: JSON?, contentType: String = "application/json") {
+            self.status = status
+            self.description = description
+            self.schema = schema
+            self.contentType = contentType
+        }
+    }
+
+    public let method: String
+    public let path: String
+    public let operationId: String
+    public let summary: String
+    public let tag: String
+    public let access: Access
+    public let query: [QueryParameter]
+    public let requestBody: JSON?
+    public let responses: [Response]
+    public let headers: [String]
+    public let handler: Handler
+
+    public init(
+        _ method: String, _ path: String, id operationId: String, tag: String, summary: String, access: Access = .authenticated,
+        query: [QueryParameter] = [], body requestBody: JSON? = nil, responses: [Response], headers: [String] = [], handler: Handler
+    ) {
+        self.method = method
+        self.path = path
+        self.operationId = operationId
+        self.summary = summary
+        self.tag = tag
+        self.access = access
+        self.query = query
+        self.requestBody = requestBody
+        self.responses = responses
+        self.headers = headers
+        self.handler = handler
+    }
+}
+
+/// What a route handler gets: the request, its parameters, and the authenticated caller.
+public struct APIRequest: Sendable {
+    public let context: RequestContext
+    /// Set for authenticated and admin routes.
+    public let principal: Principal?
+
+    public var request: HTTPRequest { context.request }
+    public var requestId: String { context.requestId }
+
+    /// A path parameter (percent-decoded).
+    public func parameter(_ name: String) -> String { context.parameter(name) }
+
+    /// A query parameter.
+    public func query(_ name: String) -> String? { context.request.queryValue(name) }
+
+    /// The caller; authenticated routes always have one.
+    public var caller: Principal {
+        guard let principal else { preconditionFailure("route declared open but uses the caller") }
+        return principal
+    }
+
+    /// The JSON body, refusing non-JSON content types and malformed JSON with clear messages.
+    public func body(emptyIsObject: Bool = false) throws(GatewayError) -> FieldReader {
+        if !request.body.isEmpty, let type = request.headers["content-type"]?.lowercased(),
+            !type.hasPrefix("application/json") && !type.contains("+json")
+        {
+            throw GatewayError.invalidRequest("Send the body as 'Content-Type: application/json'.")
+        }
+        return try FieldReader.body(request.body, emptyIsObject: emptyIsObject)
+    }
+
+    public func json(emptyIsObject: Bool = false) throws(GatewayError) -> JSON { .object(try body(emptyIsObject: emptyIsObject).object) }
+
+    /// A bounded integer query parameter.
+    public func intQuery(_ name: String, default value: Int, range: ClosedRange<Int>) throws(GatewayError) -> Int {
+        guard let text = query(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw GatewayError.invalidRequest("Query parameter '\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound).")
+        }
+        return number
+    }
+}

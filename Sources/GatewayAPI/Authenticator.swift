@@ -1,0 +1,55 @@
+import GatewayCore
+import GroupModel
+import HTTPCore
+
+/// Finds the caller from `Authorization: Bearer <key|JWT>` or `X-Api-Key`.
+public struct Authenticator: Sendable {
+    let keys: APIKeyStore
+    let tokens: (any TokenVerifier)?
+
+    public init(keys: APIKeyStore, tokens: (any TokenVerifier)?) {
+        self.keys = keys
+        self.tokens = tokens
+    }
+
+    public func authenticate(_ headers: HTTPHeaders) throws -> Principal {
+        guard let credential = Authenticator.credential(headers) else {
+            throw GatewayError.unauthenticated("Send an API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.")
+        }
+        if let tokens, credential.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
+            return try tokens.verify(credential)
+        }
+        guard let principal = try keys.verify(credential) else {
+            throw GatewayError.unauthenticated("The API key is not valid: unknown, revoked or expired.")
+        }
+        return principal
+    }
+
+    static func credential(_ headers: HTTPHeaders) -> String? {
+        if let authorization = headers["authorization"] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                let value = parts[1].trimmingCharacters(in: " \t")
+                return value.isEmpty ? nil : value
+            }
+            return nil
+        }
+        if let key = headers["x-api-key"], !key.isEmpty { return key }
+        return nil
+    }
+}
+
+/// Verifies bearer tokens that are JWTs (issue 8 plugs its HS256 verifier in here).
+public protocol TokenVerifier: Sendable {
+    func verify(_ token: String) throws -> Principal
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        var view = self.unicodeScalars
+        let scalars = Set(set.unicodeScalars)
+        while let first = view.first, scalars.contains(first) { view.removeFirst() }
+        while let last = view.last, scalars.contains(last) { view.removeLast() }
+        return String(view)
+    }
+}

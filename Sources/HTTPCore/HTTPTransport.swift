@@ -1,0 +1,76 @@
+import Foundation
+
+/// An outbound HTTP call as adapters describe it: no I/O, just values.
+public struct TransportRequest: Sendable, Equatable {
+    public var method: String
+    /// Absolute URL, path already percent-encoded.
+    public var url: String
+    public var headers: HTTPHeaders
+    /// nil means no body; DELETE may carry one (waxum needs it).
+    public var body: [UInt8]?
+    /// Overall deadline for the call, connect included.
+    public var timeout: TimeInterval
+
+    public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]? = nil, timeout: TimeInterval = 30) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+
+    public static func == (lhs: TransportRequest, rhs: TransportRequest) -> Bool {
+        lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body && lhs.headers.fields == rhs.headers.fields
+    }
+}
+
+/// What came back.
+public struct TransportResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Why a call produced no response. `timeout` and `connectionReset` after sending leave the outcome unknown.
+public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// The deadline passed: the provider may or may not have acted.
+        case timeout
+        /// Nothing listens there.
+        case connectionRefused = "connection_refused"
+        /// The connection broke mid-call: the provider may or may not have acted.
+        case connectionReset = "connection_reset"
+        case dnsFailure = "dns_failure"
+        case tls
+        /// The response was larger than allowed.
+        case responseTooLarge = "response_too_large"
+        /// The provider tried to redirect us; we don't follow.
+        case redirect
+        case invalidRequest = "invalid_request"
+        case other
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "\(kind.rawValue): \(message)" }
+
+    /// True when the provider may have received and acted on the request.
+    public var outcomeUnknown: Bool { kind == .timeout || kind == .connectionReset || kind == .other }
+}
+
+/// The one method adapters call to reach a provider. Implementations: libcurl, fixture replay, test scripts.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse
+}

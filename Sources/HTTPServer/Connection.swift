@@ -1,0 +1,369 @@
+import CLinux
+import Foundation
+import Glibc
+import HTTPCore
+import JSONCore
+import Support
+
+/// One client connection, confined to its loop's thread: reads, parses, dispatches one request at a time
+/// (pipelined requests wait in the input buffer and are answered in order), writes, and enforces timeouts.
+final class Connection {
+    let id: UInt64
+    let descriptor: Int32
+    let remote: String
+    /// The loop owns its connections and outlives them, so the reference needs no runtime check.
+    unowned(unsafe) let loop: EventLoop
+
+    private var parser: HTTPRequestParser
+    private var input: [UInt8] = []
+    private var inputStart = 0
+    private var output: [UInt8] = []
+    private var outputStart = 0
+    private var clock: ConnectionClock
+    private var interest: UInt32 = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
+
+    /// A request is with a handler; parsing waits.
+    private var inFlight = false
+    /// No more requests: close once output is drained.
+    private var closeAfterFlush = false
+    /// Half-closed after an error response: discard input until EOF or the deadline, then close.
+    private var lingerUntil: Double?
+    private var peerClosed = false
+    private var stream: StreamWriter?
+    private(set) var isClosed = false
+
+    init(id: UInt64, descriptor: Int32, remote: String, loop: EventLoop) {
+        self.id = id
+        self.descriptor = descriptor
+        self.remote = remote
+        self.loop = loop
+        let config = loop.server.configuration
+        parser = HTTPRequestParser(limits: config.limits)
+        clock = ConnectionClock(
+            now: Monotonic.seconds(), headerTimeout: config.headerTimeout, idleTimeout: config.idleTimeout,
+            bodyProgressTimeout: config.bodyProgressTimeout, bodyTimeout: config.bodyTimeout, writeTimeout: config.writeTimeout)
+        loop.server.metrics.openConnections.add(1)
+    }
+
+    // MARK: - Events
+
+    func handle(events: UInt32) {
+        if events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue | EPOLLRDHUP.rawValue) != 0 { readAvailable() }
+        if isClosed { return }
+        if events & EPOLLOUT.rawValue != 0 { flush() }
+    }
+
+    private func readAvailable() {
+        let buffer = loop.scratch
+        var received = false
+        // Bounded: a fast sender cannot monopolise the loop.
+        for _ in 0..<4 {
+            let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
+            if count > 0 {
+                received = true
+                if lingerUntil != nil { continue }  // discarding after an error response
+                input.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                if count < buffer.count { break }
+                if inFlight && input.count - inputStart > loop.server.configuration.maxBufferedInput { break }
+                continue
+            }
+            if count == 0 {
+                peerClosed = true
+                break
+            }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { break }
+            close()  // ECONNRESET and friends: the client is gone.
+            return
+        }
+        if lingerUntil != nil {
+            if peerClosed { close() }
+            return
+        }
+        if received && !inFlight && stream == nil {
+            clock.received(now: Monotonic.seconds(), readingBody: parser.isReadingBody)
+        }
+        processInput()
+        if isClosed { return }
+        if peerClosed {
+            // The client half-closed. Finish what is in flight, then close.
+            if !inFlight && stream == nil && outputStart >= output.count {
+                close()
+                return
+            }
+            closeAfterFlush = true
+        }
+        flush()
+    }
+
+    // MARK: - Requests
+
+    private func processInput() {
+        while !inFlight && stream == nil && !closeAfterFlush && !isClosed {
+            let step: HTTPRequestParser.Step
+            let consumed: Int
+            do {
+                (step, consumed) = try input.withUnsafeBufferPointer { all throws(HTTPParseError) in
+                    try parser.parse(UnsafeBufferPointer(rebasing: all[inputStart...]))
+                }
+            } catch {
+                inputStart = input.count
+                respondToParseError(error)
+                return
+            }
+            inputStart += consumed
+            switch step {
+            case .needMore:
+                compactInput()
+                return
+            case .head(let head):
+                clock.headParsed(now: Monotonic.seconds())
+                if head.expectContinue && inputStart >= input.count {
+                    output.append(contentsOf: ResponseEncoder.continueResponse)
+                }
+            case .request(let head, let body):
+                clock.dispatched()
+                dispatch(head, body: body)
+            }
+        }
+        compactInput()
+    }
+
+    private func compactInput() {
+        if inputStart >= input.count {
+            input.removeAll(keepingCapacity: input.capacity <= 64 * 1024)
+            inputStart = 0
+        } else if inputStart > 32 * 1024 {
+            input.removeFirst(inputStart)
+            inputStart = 0
+        }
+    }
+
+    private func dispatch(_ head: HTTPRequestHead, body: [UInt8]) {
+        inFlight = true
+        let server = loop.server
+        let request = HTTPRequest(method: head.method, target: head.target, versionMinor: head.versionMinor, headers: head.headers, body: body)
+        let exchange = Exchange(
+            started: Monotonic.nanoseconds(), method: head.method, headOnly: head.method == "HEAD",
+            keepAlive: head.keepAlive && !server.isShuttingDown, versionMinor: head.versionMinor,
+            requestId: RequestID.accept(head.headers["x-request-id"], loop: loop))
+        let route: Route
+        let parameters: [String: String]
+        do {
+            (route, parameters) = try server.router.match(method: head.method, path: request.path)
+        } catch {
+            finish(exchange, route: nil, response: server.render(error, requestId: exchange.requestId))
+            return
+        }
+        let context = RequestContext(
+            request: request, parameters: parameters, route: route.pattern, requestId: exchange.requestId, remoteAddress: remote,
+            logger: server.logger)
+        switch route.handler {
+        case .inline(let handler):
+            let response: HTTPResponse
+            do { response = try handler(context) } catch { response = server.render(error, requestId: exchange.requestId) }
+            finish(exchange, route: route.pattern, response: response)
+        case .async(let handler):
+            let loop = self.loop
+            let id = self.id
+            let pattern = route.pattern
+            Task {
+                let response: HTTPResponse
+                do { response = try await handler(context) } catch { response = server.render(error, requestId: exchange.requestId) }
+                loop.execute {
+                    if let connection = loop.connection(id) {
+                        connection.finish(exchange, route: pattern, response: response)
+                    } else {
+                        loop.server.record(exchange, route: pattern, status: response.status, loop: loop, disconnected: true)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Queues the response of the in-flight request, records it, and moves on to the next request.
+    func finish(_ exchange: Exchange, route: String?, response: HTTPResponse) {
+        guard !isClosed else { return }
+        inFlight = false
+        let keepAlive = exchange.keepAlive && !closeAfterFlush && !loop.server.isShuttingDown
+        ResponseEncoder.encode(
+            response, headOnly: exchange.headOnly, keepAlive: keepAlive, versionMinor: exchange.versionMinor, date: loop.date,
+            requestId: exchange.requestId, into: &output)
+        loop.server.record(exchange, route: route, status: response.status, loop: loop, disconnected: false)
+        clock.responded(now: Monotonic.seconds())
+        if !keepAlive { closeAfterFlush = true }
+        if case .stream(let producer) = response.body, !exchange.headOnly {
+            let writer = StreamWriter(loop: loop, connectionID: id)
+            stream = writer
+            flush()
+            producer.start(writer)
+            return
+        }
+        processInput()
+        flush()
+    }
+
+    private func respondToParseError(_ error: HTTPParseError) {
+        let server = loop.server
+        let exchange = Exchange(
+            started: Monotonic.nanoseconds(), method: "-", headOnly: false, keepAlive: false, versionMinor: 1,
+            requestId: loop.mintRequestID())
+        inFlight = true
+        finish(exchange, route: nil, response: server.render(error, requestId: exchange.requestId))
+    }
+
+    // MARK: - Streams
+
+    func writeStream(_ bytes: [UInt8]) {
+        guard stream != nil, !isClosed else { return }
+        ResponseEncoder.chunk(bytes, into: &output)
+        flush()
+    }
+
+    func finishStream() {
+        guard let writer = stream, !isClosed else { return }
+        output.append(contentsOf: ResponseEncoder.lastChunk)
+        stream = nil
+        writer.closed()
+        processInput()
+        flush()
+    }
+
+    // MARK: - Writing
+
+    func flush() {
+        guard !isClosed else { return }
+        while outputStart < output.count {
+            let count = output.withUnsafeBytes { raw in
+                send(descriptor, raw.baseAddress! + outputStart, raw.count - outputStart, Int32(MSG_NOSIGNAL))
+            }
+            if count > 0 {
+                outputStart += count
+                clock.output(pending: outputStart < output.count, now: Monotonic.seconds())
+                continue
+            }
+            let code = errno
+            if count < 0 && code == EINTR { continue }
+            if count < 0 && (code == EAGAIN || code == EWOULDBLOCK) { break }
+            close()
+            return
+        }
+        if outputStart >= output.count {
+            output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
+            outputStart = 0
+            clock.output(pending: false, now: Monotonic.seconds())
+            if closeAfterFlush && !inFlight && stream == nil {
+                linger()
+                return
+            }
+        }
+        stream?.setBuffered(output.count - outputStart)
+        updateInterest()
+    }
+
+    private func updateInterest() {
+        var wanted = EPOLLRDHUP.rawValue
+        let paused = inFlight && input.count - inputStart > loop.server.configuration.maxBufferedInput
+        if !paused && !peerClosed { wanted |= EPOLLIN.rawValue }
+        if outputStart < output.count { wanted |= EPOLLOUT.rawValue }
+        if wanted != interest {
+            interest = wanted
+            loop.modify(self, events: wanted)
+        }
+    }
+
+    /// After the last response: stop sending, discard what the client still sends for a moment, then close.
+    /// Closing with unread input makes the kernel send RST, which can destroy the response before the client
+    /// reads it (RFC 9112 §9.6).
+    private func linger() {
+        if peerClosed || input.count == inputStart && parser.isIdle && lingerUntil == nil && !hasUnreadInput() {
+            close()
+            return
+        }
+        shutdown(descriptor, Int32(SHUT_WR))
+        lingerUntil = Monotonic.seconds() + 2
+        updateInterest()
+    }
+
+    private func hasUnreadInput() -> Bool {
+        var available: Int32 = 0
+        return ioctl(descriptor, UInt(FIONREAD), &available) == 0 && available > 0
+    }
+
+    // MARK: - Timers and shutdown
+
+    func tick(now: Double) {
+        if let lingerUntil {
+            if now > lingerUntil { close() }
+            return
+        }
+        if stream != nil {
+            if clock.check(now: now) == .close { close() }
+            return
+        }
+        switch clock.check(now: now) {
+        case .keep: return
+        case .close: close()
+        case .requestTimeout:
+            guard !inFlight else { return }
+            let exchange = Exchange(
+                started: Monotonic.nanoseconds(), method: "-", headOnly: false, keepAlive: false, versionMinor: 1,
+                requestId: loop.mintRequestID())
+            inFlight = true
+            inputStart = input.count
+            finish(exchange, route: nil, response: loop.server.render(HTTPServerTimeout(), requestId: exchange.requestId))
+        }
+    }
+
+    func shutdownGracefully() {
+        if let stream {
+            stream.closed()
+            self.stream = nil
+            output.append(contentsOf: ResponseEncoder.lastChunk)
+            closeAfterFlush = true
+            flush()
+            return
+        }
+        if !inFlight && outputStart >= output.count {
+            close()
+        } else {
+            closeAfterFlush = true
+        }
+    }
+
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        Glibc.close(descriptor)
+        loop.remove(self)
+        loop.server.metrics.openConnections.add(-1)
+        stream?.closed()
+        stream = nil
+    }
+}
+
+/// The bookkeeping of one request, carried to wherever its response is produced.
+struct Exchange: Sendable {
+    let started: UInt64
+    let method: String
+    let headOnly: Bool
+    let keepAlive: Bool
+    let versionMinor: Int
+    let requestId: String
+}
+
+/// The error a slow client gets (408).
+public struct HTTPServerTimeout: Error, Sendable {}
+
+/// Request ids: accepted from the client when they look sane, otherwise minted.
+enum RequestID {
+    static func accept(_ value: String?, loop: EventLoop) -> String {
+        if let value, (1...128).contains(value.utf8.count),
+            value.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 || $0 == 46 || $0 == 58 })
+        {
+            return value
+        }
+        return loop.mintRequestID()
+    }
+}

@@ -1,0 +1,122 @@
+import HTTPCore
+import JSONCore
+import Support
+
+/// What a handler receives.
+public struct RequestContext: Sendable {
+    public let request: HTTPRequest
+    /// Path parameters, percent-decoded.
+    public let parameters: [String: String]
+    /// The matched route pattern (`/v1/sessions/{session}`), for logs and metrics.
+    public let route: String
+    public let requestId: String
+    public let remoteAddress: String
+    private let baseLogger: Logger
+
+    public init(request: HTTPRequest, parameters: [String: String], route: String, requestId: String, remoteAddress: String, logger: Logger) {
+        self.request = request
+        self.parameters = parameters
+        self.route = route
+        self.requestId = requestId
+        self.remoteAddress = remoteAddress
+        self.baseLogger = logger
+    }
+
+    /// A logger carrying `requestId` (built on use: most requests never log beyond the access line).
+    public var logger: Logger { baseLogger.with("requestId", .string(requestId)) }
+
+    /// A path parameter that the route pattern guarantees.
+    public func parameter(_ name: String) -> String { parameters[name] ?? "" }
+}
+
+/// How a route runs.
+public enum RouteHandler: Sendable {
+    /// Runs on the event loop thread: only for work that never blocks (health, metrics, static pages).
+    case inline(@Sendable (RequestContext) throws -> HTTPResponse)
+    /// Runs as a task; the response goes back to the connection's loop.
+    case async(@Sendable (RequestContext) async throws -> HTTPResponse)
+}
+
+/// One route: a method and a pattern of literal and `{parameter}` segments.
+public struct Route: Sendable {
+    public let method: String
+    public let pattern: String
+    public let handler: RouteHandler
+    let segments: [Segment]
+
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    public init(_ method: String, _ pattern: String, _ handler: RouteHandler) {
+        self.method = method
+        self.pattern = pattern
+        self.handler = handler
+        segments = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part in
+            part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
+        }
+    }
+}
+
+/// Why routing failed.
+public enum RoutingError: Error, Sendable, Equatable {
+    case notFound(path: String)
+    case methodNotAllowed(allowed: [String])
+    case malformedPath
+}
+
+/// Matches requests to routes: exact literal segments, percent-decoded parameters, 404 and 405 with `Allow`.
+public struct Router: Sendable {
+    public private(set) var routes: [Route] = []
+    private var bySegmentCount: [Int: [Route]] = [:]
+    /// Routes without parameters, by method and exact path: one hash lookup for the hottest paths.
+    private var exact: [String: [String: Route]] = [:]
+
+    public init(_ routes: [Route] = []) { for route in routes { add(route) } }
+
+    public mutating func add(_ route: Route) {
+        precondition(!routes.contains { $0.method == route.method && $0.segments == route.segments }, "duplicate route \(route.method) \(route.pattern)")
+        routes.append(route)
+        bySegmentCount[route.segments.count, default: []].append(route)
+        if !route.segments.contains(where: { if case .parameter = $0 { true } else { false } }) {
+            exact[route.pattern, default: [:]][route.method] = route
+        }
+    }
+
+    /// The route and decoded parameters for a request; `HEAD` is served by `GET` routes.
+    public func match(method: String, path: String) throws(RoutingError) -> (Route, [String: String]) {
+        guard path.first == "/" else { throw .notFound(path: path) }
+        if let byMethod = exact[path], let route = byMethod[method == "HEAD" ? "GET" : method] { return (route, [:]) }
+        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
+        let candidates = bySegmentCount[parts.count] ?? []
+        var allowed: [String] = []
+        var lookup = method == "HEAD" ? "GET" : method
+        for pass in 0..<2 {
+            for route in candidates {
+                var parameters: [String: String] = [:]
+                var matched = true
+                for (segment, part) in zip(route.segments, parts) {
+                    switch segment {
+                    case .literal(let literal):
+                        if !literal.utf8.elementsEqual(part) { matched = false }
+                    case .parameter(let name):
+                        if part.isEmpty { matched = false; break }
+                        guard let decoded = PercentDecoding.decode(String(decoding: part, as: UTF8.self)) else {
+                            throw .malformedPath
+                        }
+                        parameters[name] = decoded
+                    }
+                    if !matched { break }
+                }
+                guard matched else { continue }
+                if pass == 0, route.method == lookup { return (route, parameters) }
+                if pass == 1 { allowed.append(route.method) }
+            }
+            lookup = ""
+        }
+        guard !allowed.isEmpty else { throw .notFound(path: path) }
+        if allowed.contains("GET") { allowed.append("HEAD") }
+        throw .methodNotAllowed(allowed: Array(Set(allowed)).sorted())
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+import Support
+
+/// The gateway's database: one writer thread that batches concurrent writes into shared transactions (group
+/// commit, every commit durable with `synchronous=FULL`), and a pool of reader connections that read in
+/// parallel under WAL.
+///
+/// Write jobs each run inside a savepoint: a job that throws is rolled back alone and gets its error; the
+/// others in the batch commit. A job must not run transaction statements itself.
+public final class Database: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Reader connections kept open at most.
+        public var maxReaders: Int
+        /// Jobs one transaction may carry.
+        public var maxBatch: Int
+        /// `FULL` for everything acknowledged (DESIGN §9).
+        public var synchronous: String
+        public var busyTimeoutMilliseconds: Int
+
+        public init(maxReaders: Int = 8, maxBatch: Int = 256, synchronous: String = "FULL", busyTimeoutMilliseconds: Int = 5000) {
+            self.maxReaders = maxReaders
+            self.maxBatch = maxBatch
+            self.synchronous = synchronous
+            self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        }
+    }
+
+    public let path: String
+    private let options: Options
+    private let logger: Logger
+
+    private let writer: SQLiteConnection
+    private var writerThread: Thread?
+    private let queue = Condition()
+    private var jobs: [WriteJob] = []
+    private var stopping = false
+    private var stopped = false
+
+    private let readersLock = Condition()
+    private var idleReaders: [SQLiteConnection] = []
+    private var openReaders = 0
+    private var closed = false
+
+    /// Batches committed, and jobs in them, for metrics.
+    public let commits = LockedValue<(batches: Int, jobs: Int)>((0, 0))
+
+    /// Opens (creating) the database, verifies WAL, applies migrations, and starts the writer thread.
+    public init(path: String, migrations: [Migration], logger: Logger, options: Options = Options()) throws {
+        self.path = path
+        self.options = options
+        self.logger = logger
+        writer = try SQLiteConnection(path: path)
+        do {
+            try Database.configure(writer, options: options, isWriter: true)
+            let ran = try Migrator.migrate(writer, migrations)
+            if !ran.isEmpty { logger.info("database migrated", ["applied": .array(ran.map(JSON.string))]) }
+        } catch {
+            writer.close()
+            throw error
+        }
+        let thread = Thread { [self] in writerLoop() }
+        thread.name = "switchboard-db-writer"
+        writerThread = thread
+        thread.start()
+    }
+
+    /// Sets the pragmas deliberately and checks the ones that matter.
+    static func configure(_ connection: SQLiteConnection, options: Options, isWriter: Bool) throws(SQLiteError) {
+        _ = try connection.pragma("busy_timeout", set: String(options.busyTimeoutMilliseconds))
+        _ = try connection.pragma("foreign_keys", set: "ON")
+        _ = try connection.pragma("temp_store", set: "MEMORY")
+        _ = try connection.pragma("cache_size", set: "-16000")
+        if isWriter {
+            let mode = try connection.pragma("journal_mode", set: "WAL")
+            guard mode?.lowercased() == "wal" else {
+                throw SQLiteError(code: 1, extendedCode: 1, message: "journal_mode is '\(mode ?? "?")', WAL is required", sql: nil)
+            }
+        }
+        _ = try connection.pragma("synchronous", set: options.synchronous)
+        guard try connection.pragma("foreign_keys") == "1" else {
+            throw SQLiteError(code: 1, extendedCode: 1, message: "foreign keys could not be enabled", sql: nil)
+        }
+    }
+
+    // MARK: - Reads
+
+    /// Runs `body` on a reader connection (blocking the calling thread for the duration of the read).
+    public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        let connection = try checkoutReader()
+        defer { checkinReader(connection) }
+        return try body(connection)
+    }
+
+    private func checkoutReader() throws -> SQLiteConnection {
+        readersLock.lock()
+        while true {
+            if closed {
+                readersLock.unlock()
+                throw SQLiteError(code: 21, extendedCode: 21, message: "database is closed", sql: nil)
+            }
+            if let connection = idleReaders.popLast() {
+                readersLock.unlock()
+                return connection
+            }
+            if openReaders < options.maxReaders {
+                openReaders += 1
+                readersLock.unlock()
+                do {
+                    let connection = try SQLiteConnection(path: path, readOnly: true)
+                    try Database.configure(connection, options: options, isWriter: false)
+                    return connection
+                } catch {
+                    readersLock.withLock { openReaders -= 1 }
+                    throw error
+                }
+            }
+            readersLock.wait(timeoutNanoseconds: 50_000_000)
+        }
+    }
+
+    private func checkinReader(_ connection: SQLiteConnection) {
+        readersLock.withLock {
+            if closed {
+                connection.close()
+            } else {
+                idleReaders.append(connection)
+            }
+            readersLock.signal()
+        }
+    }
+
+    // MARK: - Writes
+
+    /// Runs `body` in the next write transaction and returns once that transaction is durably committed.
+    @discardableResult
+    public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let box = ResultBox<T>()
+            enqueue(WriteJob(
+                run: { connection in
+                    box.result = Result { try body(connection) }
+                    return box.succeeded
+                },
+                complete: { commitError in
+                    switch (box.result, commitError) {
+                    case (.success, let error?): continuation.resume(throwing: error)
+                    case (.some(let result), _): continuation.resume(with: result)
+                    case (.none, let error): continuation.resume(throwing: error ?? SQLiteError(code: 21, extendedCode: 21, message: "database is closed", sql: nil))
+                    }
+                }))
+        }
+    }
+
+    /// The blocking form of `write`, for start-up, the CLI and tests outside async contexts.
+    @discardableResult
+    public func writeSync<T>(_ body: @escaping (SQLiteConnection) throws -> T) throws -> T {
+        let box = ResultBox<T>()
+        let done = Condition()
+        var finished = false
+        var failure: (any Error)?
+        let job = WriteJob(
+            run: { connection in
+                box.result = Result { try body(connection) }
+                return box.succeeded
+            },
+            complete: { commitError in
+                done.withLock {
+                    failure = commitError
+                    finished = true
+                    done.signal()
+                }
+            })
+        enqueue(job)
+        done.withLock { while !finished { done.wait() } }
+        if let failure, case .success = box.result { throw failure }
+        guard let result = box.result else { throw failure ?? SQLiteError(code: 21, extendedCode: 21, message: "database is closed", sql: nil) }
+        return try result.get()
+    }
+
+    private func enqueue(_ job: WriteJob) {
+        let accepted = queue.withLock { () -> Bool in
+            guard !stopping else { return false }
+            jobs.append(job)
+            queue.signal()
+            return true
+        }
+        if !accepted { job.complete(SQLiteError(code: 21, extendedCode: 21, message: "database is closed", sql: nil)) }
+    }
+
+    private func writerLoop() {
+        while true {
+            let batch: [WriteJob] = queue.withLock {
+                while jobs.isEmpty && !stopping { queue.wait() }
+                let count = min(jobs.count, options.maxBatch)
+                let taken = Array(jobs.prefix(count))
+                jobs.removeFirst(count)
+                return taken
+            }
+            if batch.isEmpty { break }  // stopping and drained
+            commit(batch)
+        }
+        writer.close()
+        queue.withLock {
+            stopped = true
+            queue.broadcast()
+        }
+    }
+
+    private func commit(_ batch: [WriteJob]) {
+        var commitError: (any Error)? = nil
+        do {
+            try writer.run("BEGIN IMMEDIATE")
+            for job in batch {
+                try writer.run("SAVEPOINT job")
+                if !job.run(writer) { try writer.run("ROLLBACK TO job") }
+                try writer.run("RELEASE job")
+                // Some errors (disk full, I/O) make SQLite roll the whole transaction back by itself; carrying on
+                // would run later jobs in autocommit mode. Fail the batch instead.
+                guard writer.isInTransaction else {
+                    throw SQLiteError(code: 1, extendedCode: 1, message: "the transaction was rolled back by SQLite", sql: nil)
+                }
+            }
+            try writer.run("COMMIT")
+        } catch {
+            commitError = error
+            if writer.isInTransaction { try? writer.execute("ROLLBACK") }
+            logger.error("database commit failed", ["error": .string(String(describing: error)), "jobs": .int(Int64(batch.count))])
+        }
+        commits.withLock {
+            $0.batches += 1
+            $0.jobs += batch.count
+        }
+        for job in batch { job.complete(commitError) }
+    }
+
+    // MARK: - Closing
+
+    /// Finishes queued writes, closes the readers, then the writer — last, so SQLite checkpoints the WAL and
+    /// removes it (a read-only connection cannot). Further use throws.
+    public func close() {
+        readersLock.withLock {
+            closed = true
+            for connection in idleReaders { connection.close() }
+            idleReaders = []
+            readersLock.broadcast()
+        }
+        queue.withLock {
+            stopping = true
+            queue.broadcast()
+            while !stopped { queue.wait(timeoutNanoseconds: 100_000_000) }
+        }
+    }
+}
+
+/// A queued write: `run` on the writer thread inside a savepoint (returning whether the body succeeded),
+/// `complete` after the commit with the commit's error, if any.
+private struct WriteJob {
+    let run: (SQLiteConnection) -> Bool
+    let complete: ((any Error)?) -> Void
+}
+
+private final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+    var succeeded: Bool {
+        if case .success = result { return true }
+        return false
+    }
+}
+
+import JSONCore

@@ -1,0 +1,4 @@
+import Glibc
+import Switchboard
+
+exit(CommandLineInterface.run(CommandLine.arguments))

@@ -1,0 +1,95 @@
+import Foundation
+import JSONCore
+import Support
+import Switchboard
+import TestSupport
+import XCTest
+
+/// Health, readiness, metrics, the access log and the admin key.
+final class OperationsTests: XCTestCase {
+    func testReadinessChecksTheDatabase() throws {
+        let server = try TestGateway()
+        defer { server.cleanUp() }
+        let ready = try server.client(key: nil).get("/readyz")
+        XCTAssertEqual(ready.status, 200)
+        XCTAssertEqual(ready.json?["checks"]?["database"], "ok")
+    }
+
+    func testMetricsCountRequestsByRouteAndStatus() throws {
+        let server = try TestGateway()
+        defer { server.cleanUp() }
+        let client = try server.client(key: nil)
+        for _ in 0..<3 { try client.get("/healthz") }
+        try client.get("/v1/sessions")
+        let text = try client.get("/metrics").text
+        XCTAssertTrue(text.contains(#"switchboard_http_requests_total{method="GET",route="/healthz",status="200"} 3"#), text)
+        XCTAssertTrue(text.contains(#"switchboard_http_requests_total{method="GET",route="/v1/sessions",status="401"} 1"#), text)
+        XCTAssertTrue(text.contains(#"switchboard_http_request_duration_seconds_count{route="/healthz"} 3"#), text)
+        XCTAssertTrue(text.contains("switchboard_http_open_connections 1"), text)
+    }
+
+    func testOneStructuredLogLinePerRequestWithoutSecretsOrBodies() throws {
+        let server = try TestGateway()
+        let client = try server.client()
+        let response = try client.post("/v1/keys", ["name": "log-check", "sessions": ["s1"]], headers: ["X-Request-Id": "log-req-1"])
+        XCTAssertEqual(response.status, 201)
+        let secret = try XCTUnwrap(response.json?["key"]?.stringValue)
+        server.stop()
+        let lines = server.logs.all.filter { $0.message == "request" && $0.metadata["requestId"] == "log-req-1" }
+        XCTAssertEqual(lines.count, 1)
+        let line = try XCTUnwrap(lines.first)
+        XCTAssertEqual(line.metadata["method"], "POST")
+        XCTAssertEqual(line.metadata["route"], "/v1/keys")
+        XCTAssertEqual(line.metadata["status"], 201)
+        XCTAssertNotNil(line.metadata["durationMs"]?.doubleValue)
+        let everything = server.logs.text
+        XCTAssertFalse(everything.contains(secret), "a created key never reaches the log")
+        XCTAssertFalse(everything.contains(TestGateway.adminKey), "the admin key never reaches the log")
+        XCTAssertFalse(everything.contains("log-check"), "request bodies are not logged")
+        server.cleanUp()
+    }
+
+    func testGeneratedAdminKeyIsCreatedOnceAndWorks() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let first = try TestGateway(directory: directory, environment: ["SWITCHBOARD_ADMIN_KEY": ""])
+        let key = try XCTUnwrap(first.gateway.createdAdminKey?.value)
+        XCTAssertTrue(key.hasPrefix("sb_"))
+        XCTAssertEqual(try first.client(key: key).get("/v1/keys").status, 200)
+        first.stop()
+        let second = try TestGateway(directory: directory, environment: ["SWITCHBOARD_ADMIN_KEY": ""])
+        defer { second.stop() }
+        XCTAssertNil(second.gateway.createdAdminKey, "printed on first start only")
+        XCTAssertEqual(try second.client(key: key).get("/v1/keys").status, 200, "the stored hash still verifies after a restart")
+    }
+
+    func testScopedKeyCannotUseAdminRoutes() throws {
+        let server = try TestGateway()
+        defer { server.cleanUp() }
+        let created = try server.client().post("/v1/keys", ["name": "scoped", "sessions": ["s1"]])
+        let scoped = try XCTUnwrap(created.json?["key"]?.stringValue)
+        let response = try server.client(key: scoped).get("/v1/keys")
+        XCTAssertEqual(response.status, 403)
+        XCTAssertEqual(response.errorCode, "forbidden")
+    }
+
+    func testKeyCreationRefusesBadInputClearly() throws {
+        let server = try TestGateway()
+        defer { server.cleanUp() }
+        let client = try server.client()
+        let cases: [(JSON, String)] = [
+            (["name": "x"], "sessions"),
+            (["name": "x", "admin": true, "sessions": ["a"]], "sessions"),
+            (["name": "x", "sessions": ["Bad Name"]], "Session names"),
+            (["name": "", "admin": true], "name"),
+            (["name": "x", "admin": true, "colour": "red"], "Unknown field 'colour'"),
+            (["name": "x", "admin": true, "expiresInSeconds": 5], "expiresInSeconds"),
+        ]
+        for (body, fragment) in cases {
+            let response = try client.post("/v1/keys", body)
+            XCTAssertEqual(response.status, 400, body.text)
+            XCTAssertEqual(response.errorCode, "invalid_request")
+            XCTAssertTrue(response.json?["error"]?["message"]?.stringValue?.contains(fragment) == true, "\(body.text) → \(response.text)")
+        }
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import JSONCore
+import Storage
+import Support
+import TestSupport
+import XCTest
+
+/// Opening, configuration, migrations, reads and closing of `Database`.
+final class DatabaseTests: StorageTestCase {
+    // MARK: - Configuration
+
+    func testJournalModeIsWALAsSeenByReader() throws {
+        let database = try open()
+        XCTAssertEqual(try database.read { try $0.pragma("journal_mode") }?.lowercased(), "wal")
+    }
+
+    func testWALFileAppearsAfterWrite() throws {
+        let database = try open()
+        try database.writeSync { try $0.run("INSERT INTO items (name) VALUES ('x')") }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: databasePath + "-wal"))
+    }
+
+    func testForeignKeysAreEnforced() async throws {
+        let database = try open()
+        XCTAssertEqual(try database.read { try $0.pragma("foreign_keys") }, "1")
+        do {
+            try await database.write { try $0.run("INSERT INTO notes (item_id, body) VALUES (999, 'orphan')") }
+            XCTFail("a note for a missing item must be refused")
+        } catch let error as SQLiteError {
+            XCTAssertTrue(error.isConstraintViolation)
+            XCTAssertEqual(error.extendedCode, 787)  // SQLITE_CONSTRAINT_FOREIGNKEY
+        }
+        XCTAssertEqual(try count(database, "notes"), 0)
+    }
+
+    func testRefusesDatabaseThatCannotUseWAL() {
+        XCTAssertThrowsError(try open(path: ":memory:")) { error in
+            XCTAssertTrue(String(describing: error).contains("WAL is required"), "\(error)")
+        }
+    }
+
+    func testReaderConnectionsAreReadOnly() throws {
+        let database = try open()
+        XCTAssertThrowsError(try database.read { try $0.run("INSERT INTO items (name) VALUES ('x')") }) { error in
+            XCTAssertEqual((error as? SQLiteError)?.code, 8)  // SQLITE_READONLY
+        }
+    }
+
+    // MARK: - Migrations
+
+    func testMigrationsAreRecordedInOrder() throws {
+        let database = try open()
+        let rows = try database.read { try $0.query("SELECT id, applied_at FROM schema_migrations ORDER BY rowid") }
+        XCTAssertEqual(rows.compactMap { $0.string(0) }, ["test-001", "test-002"])
+        for row in rows {
+            let appliedAt = try XCTUnwrap(row.string(1))
+            XCTAssertNotNil(Timestamp.parseISO8601(appliedAt), "applied_at must be a timestamp: \(appliedAt)")
+        }
+    }
+
+    func testMigrationsAreNotReappliedOnReopen() throws {
+        let first = try open()
+        try first.writeSync { try $0.run("INSERT INTO items (name) VALUES ('survivor')") }
+        let appliedBefore = try first.read { try $0.query("SELECT id, applied_at FROM schema_migrations ORDER BY id").map(\.values) }
+        first.close()
+
+        // test-001 has no IF NOT EXISTS: running it again would fail the open.
+        let log = InMemoryLogHandler()
+        let second = try open(logger: Logger(label: "db", handler: log))
+        let appliedAfter = try second.read { try $0.query("SELECT id, applied_at FROM schema_migrations ORDER BY id").map(\.values) }
+        XCTAssertEqual(appliedAfter, appliedBefore)
+        XCTAssertEqual(try count(second), 1)
+        XCTAssertFalse(log.text.contains("database migrated"), "nothing may be applied on reopen: \(log.text)")
+    }
+
+    func testOnlyNewMigrationIsAppliedOnReopen() throws {
+        try open().close()
+        let log = InMemoryLogHandler()
+        let extended = StorageTestCase.schema + [Migration("test-003", "ALTER TABLE items ADD COLUMN extra TEXT")]
+        let database = try open(extended, logger: Logger(label: "db", handler: log))
+        XCTAssertEqual(try database.read { try $0.query("SELECT id FROM schema_migrations ORDER BY rowid").compactMap { $0.string(0) } }, [
+            "test-001", "test-002", "test-003",
+        ])
+        let record = try XCTUnwrap(log.all.first { $0.message == "database migrated" })
+        XCTAssertEqual(record.metadata["applied"], ["test-003"])
+    }
+
+    func testRefusesDatabaseWithUnknownAppliedMigration() throws {
+        try open().close()
+        XCTAssertThrowsError(try open([StorageTestCase.schema[0]])) { error in
+            guard let error = error as? SQLiteError else { return XCTFail("expected SQLiteError, got \(error)") }
+            XCTAssertTrue(error.message.contains("test-002"), error.message)
+            XCTAssertTrue(error.message.contains("newer Switchboard"), error.message)
+        }
+        // The refusal changes nothing: the full build still opens it.
+        let database = try open()
+        XCTAssertEqual(try count(database, "schema_migrations"), 2)
+    }
+
+    func testFailedMigrationIsRolledBackAndNotRecorded() throws {
+        let broken = StorageTestCase.schema + [Migration("test-003", "CREATE TABLE half (x); CREATE TABLE broken (")]
+        XCTAssertThrowsError(try open(broken))
+        let database = try open()
+        XCTAssertEqual(try count(database, "schema_migrations"), 2)
+        let half = try database.read { try $0.queryOne("SELECT count(*) FROM sqlite_master WHERE name = 'half'")?.int(0) }
+        XCTAssertEqual(half, 0, "the first statement of the failed migration must be rolled back too")
+    }
+
+    // MARK: - Reads and writes
+
+    func testWriteSyncCommitsAndReturnsValue() throws {
+        let database = try open()
+        let id = try database.writeSync { connection -> Int64 in
+            try connection.run("INSERT INTO items (name) VALUES ('sync')")
+            return connection.lastInsertRowID
+        }
+        XCTAssertEqual(try database.read { try $0.queryOne("SELECT name FROM items WHERE id = ?", [.integer(id)])?.string(0) }, "sync")
+    }
+
+    func testWriteSyncRethrowsAndRollsBack() throws {
+        let database = try open()
+        XCTAssertThrowsError(
+            try database.writeSync { connection in
+                try connection.run("INSERT INTO items (name) VALUES ('doomed')")
+                throw JobError(index: 7)
+            }
+        ) { error in
+            XCTAssertEqual(error as? JobError, JobError(index: 7))
+        }
+        XCTAssertEqual(try count(database), 0)
+    }
+
+    func testReadsSeeCommittedWrites() async throws {
+        let database = try open()
+        for index in 0..<5 {
+            try await database.write { try $0.run("INSERT INTO items (name, value) VALUES (?, ?)", [.text("n\(index)"), .integer(Int64(index))]) }
+            XCTAssertEqual(try count(database), Int64(index + 1), "a read after write returns must see it")
+        }
+        let sum = try database.read { try $0.queryOne("SELECT sum(value) FROM items")?.int(0) }
+        XCTAssertEqual(sum, 10)
+    }
+
+    func testValuesRoundTripThroughWriterAndReader() async throws {
+        let database = try open()
+        let values: [SQLValue] = [.blob([0x00, 0xFF, 0x00, 0x7F]), .blob([]), .text(""), .text("x\u{0}y"), .real(2.25), .null]
+        for (index, value) in values.enumerated() {
+            try await database.write { try $0.run("INSERT INTO items (name, value) VALUES (?, ?)", [.text("v\(index)"), value]) }
+        }
+        let stored = try database.read { try $0.query("SELECT value, typeof(value) FROM items ORDER BY id") }
+        XCTAssertEqual(stored.map { $0[0] }, values)
+        XCTAssertEqual(stored.compactMap { $0.string(1) }, ["blob", "blob", "text", "text", "real", "null"])
+    }
+
+    func testConcurrentReadsBeyondPoolSizeAllSucceed() throws {
+        var options = Database.Options()
+        options.maxReaders = 2
+        let database = try open(options: options)
+        try database.writeSync { try $0.run("INSERT INTO items (name) VALUES ('r')") }
+        let failures = LockedValue(0)
+        DispatchQueue.concurrentPerform(iterations: 40) { _ in
+            let seen = try? database.read { connection -> Int64 in
+                usleep(2_000)
+                return try connection.queryOne("SELECT count(*) FROM items").map { $0.int(0) } ?? -1
+            }
+            if seen != 1 { failures.withLock { $0 += 1 } }
+        }
+        XCTAssertEqual(failures.get(), 0)
+    }
+
+    func testSQLiteErrorFromWriteOmitsBoundSecret() async throws {
+        let log = InMemoryLogHandler()
+        let database = try open(logger: Logger(label: "db", level: .trace, handler: log))
+        let secret = "whsec_SECRET_VALUE_15550000001"
+        try await database.write { try $0.run("INSERT INTO items (name) VALUES (?)", [.text(secret)]) }
+        do {
+            try await database.write { try $0.run("INSERT INTO items (name) VALUES (?)", [.text(secret)]) }
+            XCTFail("a duplicate name must violate UNIQUE")
+        } catch let error as SQLiteError {
+            XCTAssertTrue(error.isUniqueViolation)
+            XCTAssertEqual(error.sql, "INSERT INTO items (name) VALUES (?)")
+            XCTAssertTrue(error.description.contains("INSERT INTO items (name) VALUES (?)"), error.description)
+            XCTAssertFalse(error.description.contains(secret), error.description)
+            XCTAssertFalse("\(error)".contains("SECRET_VALUE"))
+        }
+        XCTAssertFalse(log.text.contains("SECRET_VALUE"))
+        XCTAssertEqual(try count(database), 1)
+    }
+
+    // MARK: - Closing
+
+    func testClosedDatabaseRefusesWritesAndReads() async throws {
+        let database = try open()
+        try await database.write { try $0.run("INSERT INTO items (name) VALUES ('before')") }
+        database.close()
+        do {
+            try await database.write { try $0.run("INSERT INTO items (name) VALUES ('after')") }
+            XCTFail("write after close must throw")
+        } catch let error as SQLiteError {
+            XCTAssertEqual(error.code, 21)  // SQLITE_MISUSE
+        }
+        XCTAssertThrowsError(try database.writeSync { try $0.run("INSERT INTO items (name) VALUES ('after-sync')") })
+        XCTAssertThrowsError(try database.read { try $0.query("SELECT 1") })
+
+        let reopened = try open()
+        XCTAssertEqual(try reopened.read { try $0.query("SELECT name FROM items").compactMap { $0.string(0) } }, ["before"])
+    }
+
+    func testCloseIsIdempotent() throws {
+        let database = try open()
+        database.close()
+        database.close()
+        XCTAssertThrowsError(try database.writeSync { _ in 1 })
+    }
+}
+
+final class DatabaseCloseTests: XCTestCase {
+    func testCleanCloseCheckpointsAndRemovesTheWAL() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("db.sqlite")
+        let database = try Database(path: path, migrations: [Migration("t-001", "CREATE TABLE t (x INTEGER)")], logger: .discard)
+        try database.writeSync { try $0.run("INSERT INTO t VALUES (1)") }
+        _ = try database.read { try $0.queryOne("SELECT x FROM t") }
+        database.close()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + "-wal"), "the WAL is checkpointed and removed on a clean close")
+        let reopened = try Database(path: path, migrations: [Migration("t-001", "CREATE TABLE t (x INTEGER)")], logger: .discard)
+        defer { reopened.close() }
+        XCTAssertEqual(try reopened.read { try $0.queryOne("SELECT x FROM t")?.int(0) }, 1)
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite: unit, integration (real sockets, third-party clients) and contract tests, plus a release
+# build that must have no warnings. README's second command; .ci/run calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+
+bash .ci/setup
+
+echo "== release build (no warnings allowed)"
+swift build -c release 2>&1 | tee .build-release.log | grep -E "warning:|error:" && { echo "release build has warnings or errors"; exit 1; } || true
+grep -q "Compiling\|Build complete" .build-release.log || { cat .build-release.log; exit 1; }
+rm -f .build-release.log
+
+echo "== debug build with tests"
+swift build --build-tests 2>&1 | grep -E "error:|warning:" && { echo "test build has warnings or errors"; exit 1; } || true
+
+echo "== tests"
+swift test --skip-build 2>&1 | tee .build-test.log | grep -E "error:|failed|Executed .* tests" | tail -40
+status=${PIPESTATUS[0]}
+grep -q "with 0 failures" .build-test.log || status=1
+summary=$(grep -E "^\s*Executed [0-9]+ tests" .build-test.log | tail -1)
+rm -f .build-test.log
+echo "== done in $(( $(date +%s) - started ))s: ${summary}"
+exit $status

@@ -1,0 +1,42 @@
+# Shared helpers for the benchmark scripts (sourced).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench.XXXXXX")
+pids=()
+cleanup() { for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+need() {  # need COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return
+  echo "bench: installing $2" >&2
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$2" >/dev/null
+}
+
+build_release() { (cd "$root" && swift build -c release 2>&1 | grep -E "error|warning" >&2 || true); echo "$root/.build/release/switchboard"; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+wait_http() {  # wait_http URL
+  for _ in $(seq 1 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "bench: $1 did not come up" >&2; return 1
+}
+
+rss_mib() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+machine() {
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr)"
+}
+
+# wrk_run NAME URL [extra wrk args]: prints "NAME rps=… p50=… p99=… errors=…"
+wrk_run() {
+  local name=$1 url=$2; shift 2
+  local out; out=$(wrk -t2 -c64 -d"${DURATION:-10}"s --latency "$@" "$url")
+  local rps p50 p99 non2xx sockerr
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}'); non2xx=${non2xx:-0}
+  sockerr=$(echo "$out" | awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}'); sockerr=${sockerr:-0}
+  echo "$name rps=$rps p50=$p50 p99=$p99 non2xx=$non2xx socket_errors=$sockerr"
+}
