@@ -4,7 +4,7 @@ import PackageDescription
 // Switchboard uses no SwiftPM packages: Foundation, Dispatch, XCTest and system C libraries only.
 
 /// One adapter target per provider, under Providers/<Name>. Only the composition root depends on all of them.
-let providers: [String] = []
+let providers: [String] = ["WAHA", "Waxum"]
 
 let package = Package(
     name: "Switchboard",
@@ -29,17 +29,31 @@ let package = Package(
         // MARK: - System wrappers
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "Storage", dependencies: ["CSQLite", "Support", "JSONCore"]),
+        .target(name: "CurlTransport", dependencies: ["CCurl", "HTTPCore", "Support"]),
         .target(name: "HTTPServer", dependencies: ["CLinux", "HTTPCore", "Support", "JSONCore"]),
         .target(name: "ProviderKit", dependencies: ["GroupModel", "HTTPCore", "Crypto", "Support", "JSONCore"]),
         .target(name: "GatewayCore", dependencies: ["ProviderKit", "GroupModel", "Storage", "Crypto", "Support", "JSONCore"]),
+        .target(
+            name: "NativeEngine", dependencies: ["GatewayCore", "ProviderKit", "GroupModel", "Storage", "Support", "JSONCore"]),
         .target(name: "GatewayAPI", dependencies: ["GatewayCore", "HTTPServer", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support", "JSONCore"]),
+
+        // MARK: - Contract suite
+        .target(name: "ContractKit", dependencies: ["ProviderKit", "GroupModel", "HTTPCore", "Support", "JSONCore"], path: "Contract/Runner"),
 
         // MARK: - Composition root and executable
         .target(
             name: "Switchboard",
-            dependencies: ["GatewayAPI", "GatewayCore", "HTTPServer", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support", "JSONCore"]
+            dependencies: [
+                "GatewayAPI", "GatewayCore", "NativeEngine", "ContractKit", "CurlTransport", "HTTPServer", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support",
+                "JSONCore",
+            ]
                 + providers.map { .target(name: "\($0)Provider") }),
         .executableTarget(name: "switchboard", dependencies: ["Switchboard"]),
+    ] + providers.map { name in
+        .target(
+            name: "\(name)Provider", dependencies: ["ProviderKit", "GroupModel", "HTTPCore", "Crypto", "Support", "JSONCore"], path: "Providers/\(name)",
+            exclude: ["README.md"])
+    } + [
 
         // MARK: - Tests
         .target(
@@ -50,7 +64,11 @@ let package = Package(
         .testTarget(name: "GroupModelTests", dependencies: ["GroupModel", "JSONCore"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Support", "TestSupport"]),
+        .testTarget(name: "CurlTransportTests", dependencies: ["CurlTransport", "HTTPServer", "HTTPCore", "Support", "JSONCore", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "Support", "JSONCore", "TestSupport"]),
+        .testTarget(
+            name: "NativeEngineTests",
+            dependencies: ["TestSupport", "Switchboard", "NativeEngine", "GatewayCore", "GroupModel", "Support", "JSONCore", "Storage"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: ["TestSupport", "Switchboard", "GatewayAPI", "GatewayCore", "HTTPServer", "HTTPCore", "GroupModel", "Support", "JSONCore"]),

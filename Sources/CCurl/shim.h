@@ -15,5 +15,13 @@ static inline CURLcode ccurl_setopt_header_function(CURL *h, size_t (*f)(char *,
     return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, f);
 }
 static inline CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode ccurl_getinfo_offt(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode ccurl_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode ccurl_setopt_size(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
+
+// curl_multi_info_read's message holds a union: read its parts through functions.
+static inline int ccurl_msg_done(CURLMsg *m) { return m->msg == CURLMSG_DONE; }
+static inline CURLcode ccurl_msg_result(CURLMsg *m) { return m->data.result; }
+static inline CURL *ccurl_msg_handle(CURLMsg *m) { return m->easy_handle; }
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 #endif

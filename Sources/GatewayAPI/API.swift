@@ -17,6 +17,9 @@ public struct API: Sendable {
         routes += OperationsRoutes.routes(environment, openAPI: { document.bytes })
         routes += ProviderRoutes.routes(environment)
         routes += SessionRoutes.routes(environment)
+        routes += GroupRoutes.routes(environment)
+        routes += MessageRoutes.routes(environment)
+        routes += EventRoutes.routes(environment)
         routes += KeyRoutes.routes(environment)
         routes += extraRoutes
         self.routes = routes
@@ -40,10 +43,26 @@ public struct API: Sendable {
                 handler = .async { context in
                     try await body(APIRequest(context: context, principal: try API.authorize(access, context, authenticator)))
                 }
+            case .fast(let fast, let slow):
+                handler = .inlineOrAsync(
+                    inline: { context in
+                        guard let principal = try API.authorizeFromCache(access, context, authenticator) else { return nil }
+                        return try fast(APIRequest(context: context, principal: principal))
+                    },
+                    async: { context in
+                        try await slow(APIRequest(context: context, principal: try API.authorize(access, context, authenticator)))
+                    })
             }
             router.add(Route(route.method, route.path, handler))
         }
         return router
+    }
+
+    /// The caller from cached credentials only (never touching the database); nil to take the slow path.
+    static func authorizeFromCache(_ access: APIRoute.Access, _ context: RequestContext, _ authenticator: Authenticator) throws -> Principal? {
+        guard access == .authenticated || access == .admin, let principal = authenticator.cachedPrincipal(context.request.headers) else { return nil }
+        if access == .admin && !principal.isAdmin { return nil }
+        return principal
     }
 
     static func authorize(_ access: APIRoute.Access, _ context: RequestContext, _ authenticator: Authenticator) throws -> Principal? {

@@ -16,10 +16,13 @@ public struct APIEnvironment: Sendable {
     public let authenticator: Authenticator
     /// Every provider kind this build supports, configured or not.
     public let providerKinds: [ProviderDescriptor]
+    public let groups: GroupService
+    public let messages: MessageService
+    public let events: EventLog
 
     public init(
         version: String, database: Database, keys: APIKeyStore, sessions: SessionRegistry, metrics: MetricsRegistry, logger: Logger,
-        clock: any WallClock, authenticator: Authenticator, providerKinds: [ProviderDescriptor]
+        clock: any WallClock, authenticator: Authenticator, providerKinds: [ProviderDescriptor], messages: MessageService, events: EventLog
     ) {
         self.version = version
         self.database = database
@@ -30,5 +33,8 @@ public struct APIEnvironment: Sendable {
         self.clock = clock
         self.authenticator = authenticator
         self.providerKinds = providerKinds
+        self.groups = GroupService(sessions: sessions)
+        self.messages = messages
+        self.events = events
     }
 }

@@ -22,6 +22,9 @@ public struct APIRoute: Sendable {
         /// Never blocks: runs on the event loop.
         case inline(@Sendable (APIRequest) throws -> HTTPResponse)
         case async(@Sendable (APIRequest) async throws -> HTTPResponse)
+        /// A read that can often be answered from memory: `fast` runs on the event loop and must not block; it
+        /// answers nil to fall back to `slow`. Authentication on the fast path uses only cached keys.
+        case fast(@Sendable (APIRequest) throws -> HTTPResponse?, slow: @Sendable (APIRequest) async throws -> HTTPResponse)
     }
 
     public struct QueryParameter: Sendable {

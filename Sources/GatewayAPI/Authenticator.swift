@@ -25,6 +25,12 @@ public struct Authenticator: Sendable {
         return principal
     }
 
+    /// The principal for a key verified recently (no database access); nil when not cached.
+    func cachedPrincipal(_ headers: HTTPHeaders) -> Principal? {
+        guard let credential = Authenticator.credential(headers), credential.split(separator: ".").count != 3 else { return nil }
+        return keys.cachedPrincipal(credential)
+    }
+
     static func credential(_ headers: HTTPHeaders) -> String? {
         if let authorization = headers["authorization"] {
             let parts = authorization.split(separator: " ", maxSplits: 1)

@@ -44,21 +44,35 @@ public final class APIKeyStore: Sendable {
     // MARK: - Creating
 
     /// Creates a key and returns it with its secret — the only time the secret exists outside the caller.
-    public func create(name: String, admin: Bool, sessions: [String]?, expiresAt: Date?) throws -> (info: KeyInfo, key: Secret) {
+    public func create(name: String, admin: Bool, sessions: [String]?, expiresAt: Date?) async throws -> (info: KeyInfo, key: Secret) {
+        let (info, key, row) = newKey(name: name, admin: admin, sessions: sessions, expiresAt: expiresAt)
+        try await database.write { db in try db.run(APIKeyStore.insert, row) }
+        return (info, key)
+    }
+
+    /// `create` for start-up and the CLI (outside async code).
+    public func createSync(name: String, admin: Bool, sessions: [String]?, expiresAt: Date?) throws -> (info: KeyInfo, key: Secret) {
+        let (info, key, row) = newKey(name: name, admin: admin, sessions: sessions, expiresAt: expiresAt)
+        try database.writeSync { db in try db.run(APIKeyStore.insert, row) }
+        return (info, key)
+    }
+
+    private static let insert =
+        "INSERT INTO api_keys (id, name, salt, hash, admin, sessions, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+
+    private func newKey(name: String, admin: Bool, sessions: [String]?, expiresAt: Date?) -> (KeyInfo, Secret, [SQLValue]) {
         let id = SortableID.randomToken(10)
         let key = "sb_\(id)_\(SortableID.randomToken(32))"
         let salt = SecureRandom.bytes(16)
         let hash = Digest.sha256(salt + Array(key.utf8))
         let now = clock.now()
         let sessionsText = sessions.map { JSON.array($0.map(JSON.string)).text }
-        try database.writeSync { db in
-            try db.run(
-                "INSERT INTO api_keys (id, name, salt, hash, admin, sessions, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [.text(id), .text(name), .blob(salt), .blob(hash), SQLValue(admin), SQLValue(sessionsText),
-                 .real(now.timeIntervalSince1970), SQLValue(expiresAt?.timeIntervalSince1970)])
-        }
+        let row: [SQLValue] = [
+            .text(id), .text(name), .blob(salt), .blob(hash), SQLValue(admin), SQLValue(sessionsText), .real(now.timeIntervalSince1970),
+            SQLValue(expiresAt?.timeIntervalSince1970),
+        ]
         let info = KeyInfo(id: id, name: name, admin: admin, sessions: sessions, createdAt: now, expiresAt: expiresAt, revokedAt: nil)
-        return (info, Secret(key))
+        return (info, Secret(key), row)
     }
 
     /// Whether any admin key is stored (first start creates one).
@@ -102,6 +116,21 @@ public final class APIKeyStore: Sendable {
         let principal = Principal(keyID: id, isAdmin: row[2].bool ?? false, sessions: sessions.map(Set.init))
         cache.withLock { $0[fingerprint] = (principal, expiresAt, Monotonic.seconds()) }
         return principal
+    }
+
+    /// The principal of a recently verified, still valid key, without touching the database; nil otherwise.
+    public func cachedPrincipal(_ presented: String) -> Principal? {
+        let bytes = Array(presented.utf8)
+        guard (8...256).contains(bytes.count) else { return nil }
+        let digest = Digest.sha256(bytes)
+        if let environmentAdminHash, ConstantTime.equals(digest, environmentAdminHash) {
+            return Principal(keyID: "env-admin", isAdmin: true, sessions: nil)
+        }
+        guard let hit = cache.withLock({ $0[ByteEncoding.hex(digest)] }), Monotonic.seconds() - hit.cachedAt < APIKeyStore.cacheSeconds else {
+            return nil
+        }
+        if let expiresAt = hit.expiresAt, expiresAt <= clock.now() { return nil }
+        return hit.principal
     }
 
     // MARK: - Listing and revoking

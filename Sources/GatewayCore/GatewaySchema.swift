@@ -24,6 +24,70 @@ public enum GatewaySchema {
                 created_at REAL NOT NULL,
                 owner_key TEXT
             );
-            """)
+            """),
+        Migration(
+            "gateway-002",
+            """
+            CREATE TABLE messages (
+                id TEXT PRIMARY KEY NOT NULL,
+                session TEXT NOT NULL,
+                group_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                text TEXT,
+                media_url TEXT,
+                media_mime TEXT,
+                media_filename TEXT,
+                caption TEXT,
+                mentions TEXT,
+                status TEXT NOT NULL,
+                provider_message_id TEXT,
+                error TEXT,
+                recipients INTEGER,
+                delivered INTEGER NOT NULL DEFAULT 0,
+                read INTEGER NOT NULL DEFAULT 0,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX messages_by_session ON messages (session, id);
+            CREATE INDEX messages_by_provider_id ON messages (provider_message_id) WHERE provider_message_id IS NOT NULL;
+
+            -- Fan-out events (one message received by many sessions) store everything but the session once, in
+            -- event_payloads; each recipient's row is just (session, payload). Their ids are derived on read from
+            -- the payload's identity, the session and the type (deterministic, like every event id).
+            CREATE TABLE event_payloads (
+                id INTEGER PRIMARY KEY,
+                identity TEXT NOT NULL,
+                type TEXT NOT NULL,
+                provider TEXT NOT NULL,
+                group_id TEXT,
+                occurred_at REAL NOT NULL,
+                received_at REAL NOT NULL,
+                data TEXT NOT NULL
+            );
+            -- Sessions by a small integer key: every event row and index entry carries 8 bytes, not a name.
+            CREATE TABLE event_sessions (
+                key INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE
+            );
+            -- seq without AUTOINCREMENT: events are never deleted from the end, so rowids are not reused, and
+            -- AUTOINCREMENT would write sqlite_sequence on every insert.
+            CREATE TABLE events (
+                seq INTEGER PRIMARY KEY,
+                id TEXT,
+                type TEXT,
+                session INTEGER NOT NULL REFERENCES event_sessions (key),
+                provider TEXT,
+                group_id TEXT,
+                occurred_at REAL,
+                received_at REAL,
+                data TEXT,
+                payload INTEGER REFERENCES event_payloads (id),
+                CHECK ((payload IS NULL) = (id IS NOT NULL AND type IS NOT NULL AND data IS NOT NULL))
+            );
+            -- The deterministic id dedupes provider events that arrive twice. Fan-out rows have no stored id and are
+            -- unique by construction.
+            CREATE UNIQUE INDEX events_by_id ON events (id) WHERE id IS NOT NULL;
+            CREATE INDEX events_by_session ON events (session, seq);
+            """),
     ]
 }

@@ -53,9 +53,11 @@ public final class SessionRegistry: Sendable {
     private let configured: [String: SessionRecord]
     private let stored: LockedValue<[String: SessionRecord]>
     private let database: Database
+    private let events: EventLog
     private let clock: any WallClock
 
-    public init(providers: [ProviderEntry], sessions: [SessionRecord], database: Database, clock: any WallClock) throws {
+    public init(providers: [ProviderEntry], sessions: [SessionRecord], database: Database, events: EventLog, clock: any WallClock) throws {
+        self.events = events
         self.providers = Dictionary(uniqueKeysWithValues: providers.map { ($0.name, $0) })
         self.configured = Dictionary(uniqueKeysWithValues: sessions.map { ($0.name, $0) })
         self.database = database
@@ -71,6 +73,7 @@ public final class SessionRegistry: Sendable {
                 createdAt: row[3].double.map(Date.init(timeIntervalSince1970:)), ownerKey: row.string(4))
         }
         stored = LockedValue(loaded)
+        try events.register(sessions: sessions.map(\.name) + loaded.keys)
     }
 
     // MARK: - Providers
@@ -112,11 +115,35 @@ public final class SessionRegistry: Sendable {
         return (SessionBinding(session: record.name, provider: entry.name, kind: entry.kind, account: record.account), entry)
     }
 
+    /// Whether `session` exists and the principal may use it.
+    public func isVisible(_ session: String, to principal: Principal) -> Bool {
+        guard let record = record(session) else { return false }
+        return visible(record, to: principal)
+    }
+
     private func visible(_ record: SessionRecord, to principal: Principal) -> Bool {
         principal.canUse(session: record.name) || (record.ownerKey != nil && record.ownerKey == principal.keyID)
     }
 
     // MARK: - Creating and removing
+
+    /// Creates an API session: the provider checks (native: creates) the account first, then the session is stored.
+    public func provisionAndCreate(name: String, provider: String, account: JSONObject, owner: Principal) async throws -> SessionRecord {
+        try Identifiers.validateSessionName(name)
+        guard let entry = providers[provider] else {
+            throw GatewayError.invalidRequest(
+                "Unknown provider '\(provider)'; configured: \(providers.keys.sorted().joined(separator: ", ")).", details: ["field": "provider"])
+        }
+        guard record(name) == nil else { throw GatewayError.conflict("Session '\(name)' already exists.") }
+        let binding = SessionBinding(session: name, provider: provider, kind: entry.kind, account: account)
+        let provisioned = try await entry.adapter.provision(binding)
+        do {
+            return try await create(name: name, provider: provider, account: provisioned, owner: owner)
+        } catch {
+            try? await entry.adapter.deprovision(SessionBinding(session: name, provider: provider, kind: entry.kind, account: provisioned))
+            throw error
+        }
+    }
 
     /// Stores a new API session. The caller has validated the account with the provider.
     public func create(name: String, provider: String, account: JSONObject, owner: Principal) async throws -> SessionRecord {
@@ -129,12 +156,17 @@ public final class SessionRegistry: Sendable {
         let now = clock.now()
         let owner = owner.isAdmin ? nil : owner.keyID
         let accountText = JSON.object(account).text
-        try await database.write { db in
-            try db.run(
-                "INSERT INTO sessions (name, provider, account, created_at, owner_key) VALUES (?, ?, ?, ?, ?)",
-                [.text(name), .text(provider), .text(accountText), .real(now.timeIntervalSince1970), SQLValue(owner)])
+        do {
+            try await database.write { db in
+                try db.run(
+                    "INSERT INTO sessions (name, provider, account, created_at, owner_key) VALUES (?, ?, ?, ?, ?)",
+                    [.text(name), .text(provider), .text(accountText), .real(now.timeIntervalSince1970), SQLValue(owner)])
+            }
+        } catch let error as SQLiteError where error.isUniqueViolation {
+            throw GatewayError.conflict("Session '\(name)' already exists.")
         }
         let created = SessionRecord(name: name, provider: provider, account: account, source: .api, createdAt: now, ownerKey: owner)
+        try await events.register(session: name)
         stored.withLock { $0[name] = created }
         return created
     }
@@ -147,5 +179,6 @@ public final class SessionRegistry: Sendable {
         }
         try await database.write { db in try db.run("DELETE FROM sessions WHERE name = ?", [.text(name)]) }
         stored.withLock { $0[name] = nil }
+        if let (binding, entry) = try? resolve(record) { try await entry.adapter.deprovision(binding) }
     }
 }

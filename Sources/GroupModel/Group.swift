@@ -73,6 +73,8 @@ public struct Group: Sendable, Equatable {
     public var provider: String
     /// When this view of the group was read from its source.
     public var asOf: Date
+    /// This group's `json`, already rendered (a provider that caches its groups renders each one once).
+    public var rendered: JSON?
 
     public init(
         id: String, name: String? = nil, description: String? = nil, owner: String? = nil, createdAt: Date? = nil,
@@ -93,6 +95,7 @@ public struct Group: Sendable, Equatable {
     }
 
     public var json: JSON {
+        if let rendered { return rendered }
         var object: JSONObject = [
             "id": .string(id), "name": .string(name), "description": .string(description), "owner": .string(owner),
             "createdAt": .string(createdAt.map(Timestamp.iso8601)), "participantCount": .int(participantCount),

@@ -31,38 +31,45 @@ public struct UserID: Sendable, Hashable, CustomStringConvertible {
     /// `<digits>@c.us`, `<digits>@s.whatsapp.net` (a `:device` suffix is dropped) and `<digits>@lid`.
     /// E.164 numbers have at most 15 digits; we also require at least 7.
     public static func parse(_ input: String) -> UserID? {
-        let text = input.trimmingWhitespace()
-        guard !text.isEmpty, text.utf8.count <= 64 else { return nil }
-        if let at = text.firstIndex(of: "@") {
-            var local = String(text[..<at])
-            let domain = text[text.index(after: at)...].lowercased()
-            if let colon = local.firstIndex(of: ":") { local = String(local[..<colon]) }  // device suffix
-            guard isDigits(local) else { return nil }
-            switch domain {
+        var bytes = Array(input.utf8)
+        if bytes.first.map(isSpace) == true || bytes.last.map(isSpace) == true {
+            bytes = Array(input.trimmingWhitespace().utf8)
+        }
+        guard !bytes.isEmpty, bytes.count <= 64 else { return nil }
+        if let at = bytes.firstIndex(of: UInt8(ascii: "@")) {
+            var local = bytes[..<at]
+            if let colon = local.firstIndex(of: UInt8(ascii: ":")) { local = local[..<colon] }  // device suffix
+            guard !local.isEmpty, local.allSatisfy(isDigit) else { return nil }
+            let digits = String(decoding: local, as: UTF8.self)
+            switch String(decoding: bytes[(at + 1)...], as: UTF8.self).lowercased() {
             case "c.us", "s.whatsapp.net":
-                guard isPhoneLength(local), local.first != "0" else { return nil }  // E.164 has no leading zero
-                return .phone(digits: local)
+                // E.164 has no leading zero.
+                guard (7...15).contains(local.count), local.first != UInt8(ascii: "0") else { return nil }
+                return .phone(digits: digits)
             case "lid":
                 guard (1...20).contains(local.count) else { return nil }
-                return .lid(local)
+                return .lid(digits)
             default:
                 return nil
             }
         }
-        var digits = ""
-        var sawPlus = false
-        for (offset, scalar) in text.unicodeScalars.enumerated() {
-            switch scalar {
-            case "+" where offset == 0: sawPlus = true
-            case "0"..."9": digits.unicodeScalars.append(scalar)
-            case " ", "-", ".", "(", ")":
-                guard sawPlus else { return nil }  // separators only in the +E.164 form
+        var digits: [UInt8] = []
+        digits.reserveCapacity(bytes.count)
+        let plus = bytes[0] == UInt8(ascii: "+")
+        for byte in bytes.dropFirst(plus ? 1 : 0) {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits.append(byte)
+            case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"):
+                guard plus else { return nil }  // separators only in the +E.164 form
             default: return nil
             }
         }
-        guard isPhoneLength(digits), digits.first != "0" else { return nil }
-        return .phone(digits: digits)
+        guard (7...15).contains(digits.count), digits.first != UInt8(ascii: "0") else { return nil }
+        return .phone(digits: String(decoding: digits, as: UTF8.self))
     }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 || byte >= 0x80 }
 
     /// The same user with a phone learned from elsewhere (a LID mapping, a `from_phone`).
     public func withPhone(_ phone: String?) -> UserID {
@@ -76,8 +83,6 @@ public struct UserID: Sendable, Hashable, CustomStringConvertible {
     /// Bare digits of the phone, when known.
     public var phoneDigits: String? { phone.map { String($0.dropFirst()) } }
 
-    private static func isDigits(_ text: String) -> Bool { !text.isEmpty && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
-    private static func isPhoneLength(_ digits: String) -> Bool { isDigits(digits) && (7...15).contains(digits.count) }
 }
 
 extension String {

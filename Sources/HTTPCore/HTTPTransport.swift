@@ -40,8 +40,10 @@ public struct TransportResponse: Sendable {
 /// Why a call produced no response. `timeout` and `connectionReset` after sending leave the outcome unknown.
 public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
-        /// The deadline passed: the provider may or may not have acted.
+        /// The deadline passed after connecting: the provider may or may not have acted.
         case timeout
+        /// No connection within the connect timeout: the request was never sent.
+        case connectTimeout = "connect_timeout"
         /// Nothing listens there.
         case connectionRefused = "connection_refused"
         /// The connection broke mid-call: the provider may or may not have acted.

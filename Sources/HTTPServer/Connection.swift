@@ -159,24 +159,38 @@ final class Connection {
         let context = RequestContext(
             request: request, parameters: parameters, route: route.pattern, requestId: exchange.requestId, remoteAddress: remote,
             logger: server.logger)
+        let asyncHandler: @Sendable (RequestContext) async throws -> HTTPResponse
         switch route.handler {
         case .inline(let handler):
             let response: HTTPResponse
             do { response = try handler(context) } catch { response = server.render(error, requestId: exchange.requestId) }
             finish(exchange, route: route.pattern, response: response)
+            return
         case .async(let handler):
-            let loop = self.loop
-            let id = self.id
-            let pattern = route.pattern
-            Task {
-                let response: HTTPResponse
-                do { response = try await handler(context) } catch { response = server.render(error, requestId: exchange.requestId) }
-                loop.execute {
-                    if let connection = loop.connection(id) {
-                        connection.finish(exchange, route: pattern, response: response)
-                    } else {
-                        loop.server.record(exchange, route: pattern, status: response.status, loop: loop, disconnected: true)
-                    }
+            asyncHandler = handler
+        case .inlineOrAsync(let inline, let handler):
+            do {
+                if let response = try inline(context) {
+                    finish(exchange, route: route.pattern, response: response)
+                    return
+                }
+            } catch {
+                finish(exchange, route: route.pattern, response: server.render(error, requestId: exchange.requestId))
+                return
+            }
+            asyncHandler = handler
+        }
+        let loop = self.loop
+        let id = self.id
+        let pattern = route.pattern
+        Task {
+            let response: HTTPResponse
+            do { response = try await asyncHandler(context) } catch { response = server.render(error, requestId: exchange.requestId) }
+            loop.execute {
+                if let connection = loop.connection(id) {
+                    connection.finish(exchange, route: pattern, response: response)
+                } else {
+                    loop.server.record(exchange, route: pattern, status: response.status, loop: loop, disconnected: true)
                 }
             }
         }

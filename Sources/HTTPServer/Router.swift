@@ -35,6 +35,9 @@ public enum RouteHandler: Sendable {
     case inline(@Sendable (RequestContext) throws -> HTTPResponse)
     /// Runs as a task; the response goes back to the connection's loop.
     case async(@Sendable (RequestContext) async throws -> HTTPResponse)
+    /// Tries `inline` on the event loop first — it must not block, and answers nil when it cannot respond
+    /// from memory — and otherwise runs `async` as a task.
+    case inlineOrAsync(inline: @Sendable (RequestContext) throws -> HTTPResponse?, async: @Sendable (RequestContext) async throws -> HTTPResponse)
 }
 
 /// One route: a method and a pattern of literal and `{parameter}` segments.
@@ -59,13 +62,6 @@ public struct Route: Sendable {
     }
 }
 
-/// Why routing failed.
-public enum RoutingError: Error, Sendable, Equatable {
-    case notFound(path: String)
-    case methodNotAllowed(allowed: [String])
-    case malformedPath
-}
-
 /// Matches requests to routes: exact literal segments, percent-decoded parameters, 404 and 405 with `Allow`.
 public struct Router: Sendable {
     public private(set) var routes: [Route] = []
@@ -87,36 +83,52 @@ public struct Router: Sendable {
     /// The route and decoded parameters for a request; `HEAD` is served by `GET` routes.
     public func match(method: String, path: String) throws(RoutingError) -> (Route, [String: String]) {
         guard path.first == "/" else { throw .notFound(path: path) }
-        if let byMethod = exact[path], let route = byMethod[method == "HEAD" ? "GET" : method] { return (route, [:]) }
-        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
-        let candidates = bySegmentCount[parts.count] ?? []
+        let lookup = method == "HEAD" ? "GET" : method
+        if let byMethod = exact[path], let route = byMethod[lookup] { return (route, [:]) }
+        // One pass over the bytes: segment ranges, then literal comparison without building strings.
+        let bytes = Array(path.utf8)
+        var segments: [Range<Int>] = []
+        var start = 1
+        for index in 1...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+            segments.append(start..<index)
+            start = index + 1
+        }
+        let candidates = bySegmentCount[segments.count] ?? []
         var allowed: [String] = []
-        var lookup = method == "HEAD" ? "GET" : method
-        for pass in 0..<2 {
-            for route in candidates {
-                var parameters: [String: String] = [:]
-                var matched = true
-                for (segment, part) in zip(route.segments, parts) {
-                    switch segment {
-                    case .literal(let literal):
-                        if !literal.utf8.elementsEqual(part) { matched = false }
-                    case .parameter(let name):
-                        if part.isEmpty { matched = false; break }
-                        guard let decoded = PercentDecoding.decode(String(decoding: part, as: UTF8.self)) else {
-                            throw .malformedPath
-                        }
-                        parameters[name] = decoded
-                    }
-                    if !matched { break }
-                }
-                guard matched else { continue }
-                if pass == 0, route.method == lookup { return (route, parameters) }
-                if pass == 1 { allowed.append(route.method) }
+        for route in candidates where Router.literalsMatch(route, bytes, segments) {
+            guard route.method == lookup else {
+                allowed.append(route.method)
+                continue
             }
-            lookup = ""
+            var parameters: [String: String] = [:]
+            for (segment, range) in zip(route.segments, segments) {
+                guard case .parameter(let name) = segment else { continue }
+                guard let decoded = PercentDecoding.decode(String(decoding: bytes[range], as: UTF8.self)) else { throw .malformedPath }
+                parameters[name] = decoded
+            }
+            return (route, parameters)
         }
         guard !allowed.isEmpty else { throw .notFound(path: path) }
         if allowed.contains("GET") { allowed.append("HEAD") }
         throw .methodNotAllowed(allowed: Array(Set(allowed)).sorted())
     }
+
+    private static func literalsMatch(_ route: Route, _ bytes: [UInt8], _ segments: [Range<Int>]) -> Bool {
+        for (segment, range) in zip(route.segments, segments) {
+            switch segment {
+            case .literal(let literal):
+                guard literal.utf8.count == range.count, literal.utf8.elementsEqual(bytes[range]) else { return false }
+            case .parameter:
+                guard !range.isEmpty else { return false }
+            }
+        }
+        return true
+    }
+}
+
+/// Why routing failed.
+public enum RoutingError: Error, Sendable, Equatable {
+    case notFound(path: String)
+    case methodNotAllowed(allowed: [String])
+    case malformedPath
 }

@@ -11,6 +11,17 @@ public enum JSON: Sendable {
     case string(String)
     case array([JSON])
     case object(JSONObject)
+    /// Already-serialized JSON text, produced by our own writer and copied verbatim on output: a cached
+    /// rendering that is not rebuilt for every response. Reading it (subscripts, equality) parses it.
+    case raw([UInt8])
+}
+
+extension JSON {
+    /// The value with `.raw` text parsed (other values unchanged).
+    public var resolved: JSON {
+        if case .raw(let bytes) = self { return (try? JSONParser.parse(bytes)) ?? .null }
+        return self
+    }
 }
 
 // MARK: - Equality
@@ -18,6 +29,8 @@ public enum JSON: Sendable {
 extension JSON: Hashable {
     public static func == (lhs: JSON, rhs: JSON) -> Bool {
         switch (lhs, rhs) {
+        case let (.raw(a), .raw(b)) where a == b: return true
+        case (.raw, _), (_, .raw): return lhs.resolved == rhs.resolved
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
         case let (.int(a), .int(b)): return a == b
@@ -39,6 +52,7 @@ extension JSON: Hashable {
         case .string(let s): hasher.combine(s)
         case .array(let a): hasher.combine(a)
         case .object(let o): hasher.combine(o)
+        case .raw: resolved.hash(into: &hasher)
         }
     }
 }

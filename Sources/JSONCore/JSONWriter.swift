@@ -30,6 +30,12 @@ public struct JSONWriter: Sendable {
                 out.append(contentsOf: "null".utf8)  // JSON has no NaN or infinity.
             }
         case .string(let s): JSONWriter.writeString(s, into: &out)
+        case .raw(let bytes):
+            if sortedKeys || pretty {
+                write(value.resolved, into: &out, indent: indent)  // canonical or readable output re-renders
+            } else {
+                out.append(contentsOf: bytes)
+            }
         case .array(let array):
             out.append(UInt8(ascii: "["))
             for (offset, element) in array.enumerated() {

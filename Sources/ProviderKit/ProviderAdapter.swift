@@ -1,4 +1,5 @@
 import GroupModel
+import JSONCore
 
 /// The adapter contract (DESIGN §4, STYLE 8–12): one instance per configured provider. Remote adapters build
 /// request values and parse response values through an injected `HTTPTransport`; the native engine answers
@@ -12,6 +13,18 @@ public protocol ProviderAdapter: Sendable {
 
     /// The session's connection state at the provider.
     func status(of binding: SessionBinding) async -> SessionStatus
+
+    /// Checks (and, for the native engine, creates) the provider account a new session binds to, and returns the
+    /// account as it should be stored. Runs before the session exists.
+    func provision(_ binding: SessionBinding) async throws(GatewayError) -> JSONObject
+
+    /// Called after a session is removed.
+    func deprovision(_ binding: SessionBinding) async throws(GatewayError)
+}
+
+extension ProviderAdapter {
+    public func provision(_ binding: SessionBinding) async throws(GatewayError) -> JSONObject { binding.account }
+    public func deprovision(_ binding: SessionBinding) async throws(GatewayError) {}
 }
 
 /// The one way the gateway calls an adapter: capability check first, before any I/O.
@@ -19,9 +32,14 @@ public enum ProviderCall {
     public static func perform(
         _ operation: ProviderOperation, on binding: SessionBinding, with adapter: any ProviderAdapter
     ) async throws(GatewayError) -> OperationResult {
+        try check(operation, adapter: adapter)
+        return try await adapter.perform(operation, on: binding)
+    }
+
+    /// Throws `unsupported_operation` for the first capability the operation needs that the adapter lacks.
+    public static func check(_ operation: ProviderOperation, adapter: any ProviderAdapter) throws(GatewayError) {
         for capability in operation.capabilities where !adapter.descriptor.supports(capability) {
             throw GatewayError.unsupportedOperation(provider: adapter.descriptor.kind, operation: capability.rawValue)
         }
-        return try await adapter.perform(operation, on: binding)
     }
 }

@@ -15,10 +15,13 @@ public struct ProviderDescriptor: Sendable {
     public let emulations: [Capability: String]
     /// How inbound webhooks are authenticated.
     public let webhookAuth: String
+    /// The adapter resolves `groupName` targets itself (Walytic sends by name); otherwise the gateway resolves
+    /// them from the group list.
+    public let resolvesGroupNames: Bool
 
     public init(
         kind: String, displayName: String, capabilities: Set<Capability>, events: Set<EventType>, limits: ProviderLimits,
-        emulations: [Capability: String] = [:], webhookAuth: String
+        emulations: [Capability: String] = [:], webhookAuth: String, resolvesGroupNames: Bool = false
     ) {
         self.kind = kind
         self.displayName = displayName
@@ -27,6 +30,7 @@ public struct ProviderDescriptor: Sendable {
         self.limits = limits
         self.emulations = emulations
         self.webhookAuth = webhookAuth
+        self.resolvesGroupNames = resolvesGroupNames
     }
 
     public func supports(_ capability: Capability) -> Bool { capabilities.contains(capability) }

@@ -44,7 +44,8 @@ public enum OperationResult: Sendable {
     case group(Group)
     case participants([ParticipantResult])
     case invite(Invite)
-    case joined(group: String)
+    /// Joined by invite: `added`, `already_member`, or `pending_approval` (a join request was made).
+    case joined(group: String, status: ParticipantOutcome)
     case joinRequests([JoinRequest])
     case sent(SendOutcome)
     case done
@@ -57,11 +58,14 @@ public struct SendOutcome: Sendable, Equatable {
     public var providerMessageId: String?
     /// The group id the provider resolved (Walytic sends by name).
     public var resolvedGroup: String?
+    /// How many recipients the message has, when the provider knows (the native engine).
+    public var recipients: Int?
 
-    public init(status: MessageStatus, providerMessageId: String? = nil, resolvedGroup: String? = nil) {
+    public init(status: MessageStatus, providerMessageId: String? = nil, resolvedGroup: String? = nil, recipients: Int? = nil) {
         self.status = status
         self.providerMessageId = providerMessageId
         self.resolvedGroup = resolvedGroup
+        self.recipients = recipients
     }
 }
 

@@ -36,10 +36,20 @@ public final class Database: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
 
+    private var checkpointer: Thread?
+    private let checkpointSignal = Condition()
+    private var commitsSinceCheckpoint = 0
+    private var checkpointerStopped = false
+    private var checkpointerExited = false
+
     private let readersLock = Condition()
     private var idleReaders: [SQLiteConnection] = []
     private var openReaders = 0
     private var closed = false
+
+    /// Called on the writer thread when a batch fails to commit (its jobs' changes are gone): caches built from
+    /// uncommitted state must be dropped.
+    public let onCommitFailure = LockedValue<[@Sendable () -> Void]>([])
 
     /// Batches committed, and jobs in them, for metrics.
     public let commits = LockedValue<(batches: Int, jobs: Int)>((0, 0))
@@ -62,6 +72,10 @@ public final class Database: @unchecked Sendable {
         thread.name = "switchboard-db-writer"
         writerThread = thread
         thread.start()
+        let checkpoints = Thread { [self] in checkpointLoop() }
+        checkpoints.name = "switchboard-db-checkpoint"
+        checkpointer = checkpoints
+        checkpoints.start()
     }
 
     /// Sets the pragmas deliberately and checks the ones that matter.
@@ -69,8 +83,11 @@ public final class Database: @unchecked Sendable {
         _ = try connection.pragma("busy_timeout", set: String(options.busyTimeoutMilliseconds))
         _ = try connection.pragma("foreign_keys", set: "ON")
         _ = try connection.pragma("temp_store", set: "MEMORY")
-        _ = try connection.pragma("cache_size", set: "-16000")
+        // The writer keeps more pages: each fan-out touches one index page per recipient session.
+        _ = try connection.pragma("cache_size", set: isWriter ? "-65536" : "-16000")
         if isWriter {
+            // Checkpoints run on their own thread (see checkpointLoop), not inside the writer's commits.
+            _ = try connection.pragma("wal_autocheckpoint", set: "0")
             let mode = try connection.pragma("journal_mode", set: "WAL")
             guard mode?.lowercased() == "wal" else {
                 throw SQLiteError(code: 1, extendedCode: 1, message: "journal_mode is '\(mode ?? "?")', WAL is required", sql: nil)
@@ -225,12 +242,51 @@ public final class Database: @unchecked Sendable {
             commitError = error
             if writer.isInTransaction { try? writer.execute("ROLLBACK") }
             logger.error("database commit failed", ["error": .string(String(describing: error)), "jobs": .int(Int64(batch.count))])
+            for handler in onCommitFailure.get() { handler() }
         }
         commits.withLock {
             $0.batches += 1
             $0.jobs += batch.count
         }
+        checkpointSignal.withLock {
+            commitsSinceCheckpoint += 1
+            if commitsSinceCheckpoint >= 50 { checkpointSignal.signal() }
+        }
         for job in batch { job.complete(commitError) }
+    }
+
+    // MARK: - Checkpoints
+
+    /// Copies committed WAL frames into the database file from a separate connection, so commits never wait for
+    /// a checkpoint. PASSIVE checkpoints do not block the writer or readers; SQLite restarts the WAL from the
+    /// start once a checkpoint has caught up and no reader still needs old frames.
+    private func checkpointLoop() {
+        guard let connection = try? SQLiteConnection(path: path) else {
+            checkpointSignal.withLock {
+                checkpointerExited = true
+                checkpointSignal.broadcast()
+            }
+            return
+        }
+        _ = try? Database.configure(connection, options: options, isWriter: false)
+        while true {
+            let stop = checkpointSignal.withLock { () -> Bool in
+                if !checkpointerStopped && commitsSinceCheckpoint < 50 { checkpointSignal.wait(timeoutNanoseconds: 250_000_000) }
+                commitsSinceCheckpoint = 0
+                return checkpointerStopped
+            }
+            if stop { break }
+            do {
+                try connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            } catch {
+                logger.warning("checkpoint failed", ["error": .string(String(describing: error))])
+            }
+        }
+        connection.close()
+        checkpointSignal.withLock {
+            checkpointerExited = true
+            checkpointSignal.broadcast()
+        }
     }
 
     // MARK: - Closing
@@ -238,6 +294,15 @@ public final class Database: @unchecked Sendable {
     /// Finishes queued writes, closes the readers, then the writer — last, so SQLite checkpoints the WAL and
     /// removes it (a read-only connection cannot). Further use throws.
     public func close() {
+        if checkpointer != nil {
+            // Stop the checkpointer and wait for its connection to close: the writer must close last.
+            checkpointSignal.withLock {
+                checkpointerStopped = true
+                checkpointSignal.broadcast()
+                while !checkpointerExited { checkpointSignal.wait(timeoutNanoseconds: 100_000_000) }
+            }
+            checkpointer = nil
+        }
         readersLock.withLock {
             closed = true
             for connection in idleReaders { connection.close() }

@@ -4,11 +4,15 @@ internal import CSQLite
 /// cache), runs, and closes; a failed open closes the handle before throwing.
 public final class SQLiteConnection {
     private var handle: OpaquePointer?
+
+    /// Process-wide SQLite settings, applied once before the first connection opens.
+    private static let processSetup: Void = { _ = csqlite_disable_memstatus() }()
     private var cache: [String: Statement] = [:]
     public let path: String
 
     /// Opens (creating if asked) the database at `path`.
     public init(path: String, readOnly: Bool = false, create: Bool = true) throws(SQLiteError) {
+        _ = SQLiteConnection.processSetup
         self.path = path
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         flags |= readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
@@ -56,8 +60,12 @@ public final class SQLiteConnection {
     @discardableResult
     public func run(_ sql: String, _ arguments: [SQLValue] = []) throws(SQLiteError) -> Int {
         let statement = try prepare(sql)
-        defer { statement.reset() }
-        try statement.bind(arguments)
+        var arena = BindingArena()
+        defer {
+            statement.reset()  // clears the bindings first…
+            arena.free()  // …then the bytes they pointed at
+        }
+        try statement.bind(arguments, arena: &arena)
         while try statement.step() {}
         return Int(sqlite3_changes(raw))
     }
@@ -65,8 +73,12 @@ public final class SQLiteConnection {
     /// All rows of a query.
     public func query(_ sql: String, _ arguments: [SQLValue] = []) throws(SQLiteError) -> [Row] {
         let statement = try prepare(sql)
-        defer { statement.reset() }
-        try statement.bind(arguments)
+        var arena = BindingArena()
+        defer {
+            statement.reset()  // clears the bindings first…
+            arena.free()  // …then the bytes they pointed at
+        }
+        try statement.bind(arguments, arena: &arena)
         var rows: [Row] = []
         let columns = statement.columnNames
         while try statement.step() { rows.append(Row(values: statement.currentValues(), columns: columns)) }
@@ -76,8 +88,12 @@ public final class SQLiteConnection {
     /// The first row of a query, if any.
     public func queryOne(_ sql: String, _ arguments: [SQLValue] = []) throws(SQLiteError) -> Row? {
         let statement = try prepare(sql)
-        defer { statement.reset() }
-        try statement.bind(arguments)
+        var arena = BindingArena()
+        defer {
+            statement.reset()  // clears the bindings first…
+            arena.free()  // …then the bytes they pointed at
+        }
+        try statement.bind(arguments, arena: &arena)
         guard try statement.step() else { return nil }
         return Row(values: statement.currentValues(), columns: statement.columnNames)
     }

@@ -1,5 +1,53 @@
 internal import CSQLite
 
+/// The bytes of one statement's text and blob arguments, in one allocation that lives until the statement is
+/// reset (so SQLite can bind them without copying each one).
+struct BindingArena: ~Copyable {
+    private var storage: UnsafeMutableRawBufferPointer?
+    private var offsets: [(start: Int, count: Int)] = []
+
+    init() {}
+
+    deinit { storage?.deallocate() }
+
+    /// Releases the bytes; call only after the statement's bindings were cleared.
+    mutating func free() {
+        storage?.deallocate()
+        storage = nil
+    }
+
+    mutating func prepare(_ arguments: [SQLValue]) {
+        var total = 0
+        offsets.removeAll(keepingCapacity: true)
+        for value in arguments {
+            let count: Int
+            switch value {
+            case .text(let text): count = text.utf8.count
+            case .blob(let bytes): count = bytes.count
+            default: count = 0
+            }
+            offsets.append((total, count))
+            total += count
+        }
+        storage?.deallocate()
+        // At least one byte: an empty text still needs a valid (non-null) pointer.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(total, 1), alignment: 8)
+        storage = buffer
+        for (index, value) in arguments.enumerated() {
+            let destination = buffer.baseAddress! + offsets[index].start
+            switch value {
+            case .text(var text): text.withUTF8 { if $0.count > 0 { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+            case .blob(let bytes): bytes.withUnsafeBytes { if $0.count > 0 { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+            default: break
+            }
+        }
+    }
+
+    func slice(_ index: Int) -> (UnsafeRawPointer, Int) {
+        (UnsafeRawPointer(storage!.baseAddress! + offsets[index].start), offsets[index].count)
+    }
+}
+
 /// A prepared statement, owned by its connection's cache.
 public final class Statement {
     private var handle: OpaquePointer?
@@ -21,9 +69,13 @@ public final class Statement {
     }
 
     /// Binds positional arguments (`?`). A count mismatch is a bug in our SQL, not bad input.
-    public func bind(_ arguments: [SQLValue]) throws(SQLiteError) {
+    ///
+    /// Text and blobs are copied once into `arena` and bound without further copies (`SQLITE_STATIC`): the
+    /// caller keeps the arena alive until `reset()`, which clears the bindings.
+    func bind(_ arguments: [SQLValue], arena: inout BindingArena) throws(SQLiteError) {
         let expected = Int(sqlite3_bind_parameter_count(handle))
         precondition(expected == arguments.count, "statement expects \(expected) arguments, got \(arguments.count): \(sql)")
+        arena.prepare(arguments)
         for (offset, value) in arguments.enumerated() {
             let index = Int32(offset + 1)
             let result: Int32
@@ -31,18 +83,12 @@ public final class Statement {
             case .null: result = sqlite3_bind_null(handle, index)
             case .integer(let i): result = sqlite3_bind_int64(handle, index, i)
             case .real(let d): result = sqlite3_bind_double(handle, index, d)
-            case .text(let s):
-                // Bound with a byte count, so embedded NULs survive; SQLite copies the bytes (SQLITE_TRANSIENT).
-                var copy = s
-                if copy.isEmpty {
-                    result = csqlite_bind_text(handle, index, "", 0)
-                } else {
-                    result = copy.withUTF8 { utf8 in
-                        utf8.withMemoryRebound(to: CChar.self) { csqlite_bind_text(handle, index, $0.baseAddress!, Int32(utf8.count)) }
-                    }
-                }
-            case .blob(let b):
-                result = b.withUnsafeBytes { csqlite_bind_blob(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, Int32(b.count)) }
+            case .text:
+                let (pointer, count) = arena.slice(offset)
+                result = csqlite_bind_text_static(handle, index, pointer.assumingMemoryBound(to: CChar.self), Int32(count))
+            case .blob:
+                let (pointer, count) = arena.slice(offset)
+                result = csqlite_bind_blob_static(handle, index, pointer, Int32(count))
             }
             guard result == SQLITE_OK else { throw connection.error(result, sql: sql) }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ContractKit
 import GatewayCore
 import Glibc
 import JSONCore
@@ -24,6 +25,9 @@ public enum CommandLineInterface {
               --session S         A session the key may use (repeatable)
               --expires-in SECS   Expiry, in seconds from now
               --config FILE / --data DIR   Where the database is
+          contract verify       Replay contract fixtures through the adapters
+              --provider P        Only this provider's fixtures
+              --fixtures DIR      Fixtures folder (default Contract/Fixtures)
           --help, -h            This help
           --version             The version
 
@@ -49,6 +53,9 @@ public enum CommandLineInterface {
                 return 0
             case "serve":
                 return try serve(try Options.parse(args, flags: ["config", "host", "port", "data", "log-format", "log-level"], switches: []))
+            case "contract":
+                guard args.first == "verify" else { throw UsageError("usage: switchboard contract verify [--provider P] [--fixtures DIR]") }
+                return try contractVerify(try Options.parse(Array(args.dropFirst()), flags: ["provider", "fixtures"], switches: []))
             case "keys":
                 guard args.first == "create" else { throw UsageError("usage: switchboard keys create [--admin | --session S …] [--name N]") }
                 return try createKey(try Options.parse(Array(args.dropFirst()), flags: ["name", "session", "expires-in", "config", "data"], switches: ["admin"]))
@@ -125,10 +132,25 @@ public enum CommandLineInterface {
         defer { database.close() }
         let store = APIKeyStore(database: database, clock: SystemClock(), environmentAdminKey: nil)
         let name = options.value("name") ?? (admin ? "admin" : "sessions: " + sessions.joined(separator: ","))
-        let (info, key) = try store.create(name: name, admin: admin, sessions: admin ? nil : sessions, expiresAt: expiresAt)
+        let (info, key) = try store.createSync(name: name, admin: admin, sessions: admin ? nil : sessions, expiresAt: expiresAt)
         print(key.value)
         FileHandle.standardError.write(Data("created key \(info.id) (\(admin ? "admin" : "sessions: " + sessions.joined(separator: ", "))); it is shown only now\n".utf8))
         return 0
+    }
+
+    // MARK: - contract verify
+
+    static func contractVerify(_ options: Options) throws -> Int32 {
+        let directory = options.value("fixtures") ?? "Contract/Fixtures"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw UsageError("no fixtures folder at '\(directory)' (give --fixtures DIR)")
+        }
+        let provider = options.value("provider")
+        let results = try runBlocking { await ContractSuite.runner().run(directory: directory, provider: provider) }
+        print(ContractRunner.report(results))
+        if results.isEmpty { printError("no fixtures found in '\(directory)'\(provider.map { " for provider \($0)" } ?? "")") }
+        return results.isEmpty || results.contains { !$0.passed } ? 1 : 0
     }
 
     static func printError(_ message: String) {

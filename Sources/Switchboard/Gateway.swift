@@ -8,6 +8,8 @@ import JSONCore
 import ProviderKit
 import Storage
 import Support
+import NativeEngine
+import CurlTransport
 
 /// The composition root: builds every service from the configuration, starts the server, and stops it all in
 /// order (server first, the database last).
@@ -20,8 +22,12 @@ public final class Gateway: @unchecked Sendable {
     public let metrics: MetricsRegistry
     public let keys: APIKeyStore
     public let sessions: SessionRegistry
+    public let events: EventLog
+    public let messages: MessageStore
+    public let native: NativeEngine
     public let api: API
     private let server: HTTPServer
+    private let transport: CurlTransport
     /// The admin key created on this start (first start only), to print once.
     public let createdAdminKey: Secret?
 
@@ -33,9 +39,10 @@ public final class Gateway: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         let metrics = MetricsRegistry()
         self.metrics = metrics
+        transport = CurlTransport(options: .init(userAgent: "switchboard/\(Gateway.version)"))
         let database = try Database(
-            path: (config.dataDirectory as NSString).appendingPathComponent("switchboard.db"), migrations: GatewaySchema.migrations,
-            logger: logger.labelled("storage"))
+            path: (config.dataDirectory as NSString).appendingPathComponent("switchboard.db"),
+            migrations: GatewaySchema.migrations + ProviderCatalog.migrations, logger: logger.labelled("storage"))
         self.database = database
         do {
             let adminKey = environment["SWITCHBOARD_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : Secret($0) }
@@ -44,24 +51,39 @@ public final class Gateway: @unchecked Sendable {
             }
             keys = APIKeyStore(database: database, clock: clock, environmentAdminKey: adminKey)
             if adminKey == nil, try !keys.hasAdminKey() {
-                createdAdminKey = try keys.create(name: "admin (first start)", admin: true, sessions: nil, expiresAt: nil).key
+                createdAdminKey = try keys.createSync(name: "admin (first start)", admin: true, sessions: nil, expiresAt: nil).key
             } else {
                 createdAdminKey = nil
             }
 
-            let context = ProviderFactoryContext()
+            events = EventLog(database: database)
+            messages = MessageStore(database: database)
+            native = NativeEngine(database: database, events: events, messages: messages, clock: clock)
+            let context = ProviderFactoryContext(native: native, transport: transport, clock: clock)
             var entries: [ProviderEntry] = []
             for provider in config.providers {
                 entries.append(ProviderEntry(name: provider.name, adapter: try ProviderFactory.make(provider, context: context)))
             }
-            let records = config.sessions.map {
-                SessionRecord(name: $0.name, provider: $0.provider, account: $0.account, source: .config, createdAt: nil, ownerKey: nil)
+            // Configured native sessions get (or keep) their accounts; accounts of sessions that are gone are unbound.
+            let nativeProviders = Set(entries.filter { $0.kind == NativeEngine.kind }.map(\.name))
+            let stored = try database.read { db in try db.query("SELECT name FROM sessions").compactMap { $0.string(0) } }
+            let configuredNative = config.sessions.filter { nativeProviders.contains($0.provider) }.map {
+                SessionBinding(session: $0.name, provider: $0.provider, kind: NativeEngine.kind, account: $0.account)
             }
-            sessions = try SessionRegistry(providers: entries, sessions: records, database: database, clock: clock)
+            let nativeAccounts = try native.reconcile(
+                configured: configuredNative, existing: Set(stored + config.sessions.map(\.name)))
+            let records = config.sessions.map {
+                SessionRecord(
+                    name: $0.name, provider: $0.provider, account: nativeAccounts[$0.name] ?? $0.account, source: .config, createdAt: nil,
+                    ownerKey: nil)
+            }
+            sessions = try SessionRegistry(providers: entries, sessions: records, database: database, events: events, clock: clock)
+            let messageService = MessageService(sessions: sessions, messages: messages, events: events, database: database, clock: clock)
 
             let environment = APIEnvironment(
                 version: Gateway.version, database: database, keys: keys, sessions: sessions, metrics: metrics, logger: logger, clock: clock,
-                authenticator: Authenticator(keys: keys, tokens: nil), providerKinds: ProviderFactory.kinds)
+                authenticator: Authenticator(keys: keys, tokens: nil), providerKinds: ProviderCatalog.descriptors, messages: messageService,
+                events: events)
             api = API(environment: environment)
             let renderer = ErrorRenderer(logger: logger)
             var limits = HTTPParserLimits()
@@ -71,6 +93,7 @@ public final class Gateway: @unchecked Sendable {
                 router: api.makeRouter(), logger: logger.labelled("http"), metrics: metrics, accessLog: config.accessLog,
                 renderError: { renderer.render($0, requestId: $1) })
         } catch {
+            transport.shutdown()
             database.close()
             throw error
         }
@@ -88,6 +111,7 @@ public final class Gateway: @unchecked Sendable {
     /// Graceful stop: the server drains (up to its grace period), then the database closes.
     public func stop() {
         server.stop()
+        transport.shutdown()
         database.close()
         logger.info("stopped")
         logger.handler.flush()

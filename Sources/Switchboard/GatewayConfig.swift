@@ -43,8 +43,24 @@ public struct GatewayConfig: Sendable {
     /// The embedded default: used when no config file is given.
     public static var embeddedDefault: GatewayConfig { GatewayConfig().withDefaults() }
 
-    /// Fills in what a partial file leaves out.
-    func withDefaults() -> GatewayConfig { self }
+    /// The session the embedded default creates, on the native engine.
+    public static let defaultSession = SessionConfig(name: "default", provider: "native", account: ["phone": "+15550000000"])
+
+    /// Fills in what a partial file leaves out: the `native` provider is always there (so native sessions can be
+    /// created at run time), and no sessions at all means the native `default` session (DESIGN §8).
+    func withDefaults() -> GatewayConfig {
+        var config = self
+        if !config.providers.contains(where: { $0.name == "native" }) {
+            config.providers.append(
+                ProviderConfig(
+                    name: "native", kind: "native", baseURL: nil, credentials: [:], webhookSecret: nil, connectTimeout: 5, requestTimeout: 30,
+                    options: JSONObject()))
+        }
+        if config.sessions.isEmpty && config.providers.first(where: { $0.name == "native" })?.kind == "native" {
+            config.sessions = [GatewayConfig.defaultSession]
+        }
+        return config
+    }
 
     // MARK: - Loading
 

@@ -27,7 +27,7 @@ enum KeyRoutes {
                     }
                     let expires = try body.int("expiresInSeconds", range: 60...315_360_000)
                     let expiresAt = expires.map { env.clock.now().addingTimeInterval(Double($0)) }
-                    let (info, key) = try env.keys.create(name: name, admin: admin, sessions: admin ? nil : sessions, expiresAt: expiresAt)
+                    let (info, key) = try await env.keys.create(name: name, admin: admin, sessions: admin ? nil : sessions, expiresAt: expiresAt)
                     var json = info.json.objectValue!
                     json["key"] = .string(key.value)
                     return .json(.object(json), status: 201)

@@ -10,6 +10,29 @@ enum SessionRoutes {
     static func routes(_ env: APIEnvironment) -> [APIRoute] {
         [
             APIRoute(
+                "POST", "/v1/sessions", id: "createSession", tag: "sessions",
+                summary: "Create a session at run time: a native account (phone) or a binding to a configured provider (account).",
+                access: .admin, body: Schema.ref("CreateSession"), responses: [.init(201, "The session.", Schema.ref("Session"))],
+                handler: .async { request in
+                    let body = try request.body()
+                    try body.allowOnly(["id", "provider", "phone", "account"])
+                    let name = try body.string("id", required: true, maxLength: 64, minLength: 1)!
+                    try Identifiers.validateSessionName(name)
+                    let provider = try body.string("provider", required: true, maxLength: 64, minLength: 1)!
+                    var account = try body.object("account")?.object ?? JSONObject()
+                    if let phone = try body.string("phone", maxLength: 32, minLength: 1) { account["phone"] = .string(phone) }
+                    let record = try await env.sessions.provisionAndCreate(name: name, provider: provider, account: account, owner: request.caller)
+                    return .json(await json(record, env), status: 201)
+                }),
+            APIRoute(
+                "DELETE", "/v1/sessions/{session}", id: "deleteSession", tag: "sessions",
+                summary: "Remove a session created through the API (configured ones live in the config file).", access: .admin,
+                responses: [.init(204, "Removed.", nil)],
+                handler: .async { request in
+                    try await env.sessions.delete(request.parameter("session"), for: request.caller)
+                    return HTTPResponse(status: 204)
+                }),
+            APIRoute(
                 "GET", "/v1/sessions", id: "listSessions", tag: "sessions", summary: "Sessions this key may use.",
                 responses: [.init(200, "The sessions.", Schema.ref("SessionList"))],
                 handler: .async { request in

@@ -1,0 +1,65 @@
+import Foundation
+import GatewayCore
+import GroupModel
+import HTTPCore
+import JSONCore
+
+/// The event log by cursor.
+enum EventRoutes {
+    static func routes(_ env: APIEnvironment) -> [APIRoute] {
+        [
+            APIRoute(
+                "GET", "/v1/events", id: "listEvents", tag: "events",
+                summary: "Canonical events, oldest first, after a cursor. 'next' is the cursor to continue from.",
+                query: [
+                    .init("after", Schema.string(min: 1, max: 20, pattern: "^[0-9]+$"), "Cursor: 'next' of the previous page."),
+                    .init("session", ComponentSchemas.sessionName, "Only this session's events."),
+                    .init("type", Schema.string(min: 1, max: 512), "Only these types (comma-separated)."),
+                    .init("limit", ["type": "integer", "minimum": 1, "maximum": 1000], "Page size (default 100)."),
+                ],
+                responses: [.init(200, "A page of events.", Schema.ref("EventList"))],
+                handler: .async { request in
+                    let query = try EventQuery(request, env)
+                    let page = try env.events.page(after: query.after, sessions: query.sessions, types: query.types, limit: query.limit)
+                    let next = page.last.map { String($0.seq) } ?? query.after.map(String.init)
+                    return .json(["data": .array(page.map(\.event.json)), "next": .string(next)])
+                }),
+        ]
+    }
+}
+
+/// The filters of an event query, checked against the caller's scope.
+struct EventQuery {
+    let after: Int64?
+    /// nil: every session (admins without a filter).
+    let sessions: [String]?
+    let types: [String]?
+    let limit: Int
+
+    init(_ request: APIRequest, _ env: APIEnvironment, afterOverride: String? = nil) throws {
+        if let text = afterOverride ?? request.query("after") {
+            guard let value = Int64(text), value >= 0 else { throw GatewayError.invalidRequest("'after' must be a cursor from 'next'.") }
+            after = value
+        } else {
+            after = nil
+        }
+        let caller = request.caller
+        if let session = request.query("session") {
+            sessions = [try env.sessions.session(session, for: caller).name]
+        } else if caller.isAdmin {
+            sessions = nil
+        } else {
+            sessions = env.sessions.sessions(for: caller).map(\.name)
+        }
+        if let text = request.query("type") {
+            let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for type in list where EventType(rawValue: type) == nil {
+                throw GatewayError.invalidRequest("Unknown event type '\(type)'.", details: ["known": .array(EventType.allCases.map { .string($0.rawValue) })])
+            }
+            types = list
+        } else {
+            types = nil
+        }
+        limit = try request.intQuery("limit", default: 100, range: 1...1000)
+    }
+}

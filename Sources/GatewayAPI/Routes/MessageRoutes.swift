@@ -1,0 +1,47 @@
+import Foundation
+import GatewayCore
+import GroupModel
+import HTTPCore
+import JSONCore
+
+/// Sends, a message's status, a session's history, and the recipient's read receipt.
+enum MessageRoutes {
+    static func routes(_ env: APIEnvironment) -> [APIRoute] {
+        let messages = env.messages
+        return [
+            APIRoute(
+                "POST", "/v1/sessions/{session}/messages", id: "sendMessage", tag: "messages",
+                summary: "Send to a group by 'group' id or 'groupName'. 201 when the provider took it, 202 when queued.",
+                body: Schema.ref("SendMessage"),
+                responses: [.init(201, "Sent.", Schema.ref("Message")), .init(202, "Accepted, queued for delivery.", Schema.ref("Message"))],
+                handler: .async { request in
+                    let content = try MessageContent(json: try request.json())
+                    let message = try await messages.send(content, session: request.parameter("session"), for: request.caller)
+                    return .json(message.json, status: message.status == .queued ? 202 : 201)
+                }),
+            APIRoute(
+                "GET", "/v1/sessions/{session}/messages", id: "listMessages", tag: "messages", summary: "Messages the session sent, oldest first.",
+                query: [.init("after", Schema.string(min: 1, max: 64), "Cursor: the last message id seen."),
+                        .init("limit", ["type": "integer", "minimum": 1, "maximum": 500], "Page size (default 100).")],
+                responses: [.init(200, "A page of messages.", Schema.ref("MessageList"))],
+                handler: .async { request in
+                    let limit = try request.intQuery("limit", default: 100, range: 1...500)
+                    let page = try messages.history(
+                        session: request.parameter("session"), after: request.query("after"), limit: limit, for: request.caller)
+                    return .json(["data": .array(page.map(\.json)), "next": .string(page.count == limit ? page.last?.id : nil)])
+                }),
+            APIRoute(
+                "GET", "/v1/messages/{message}", id: "getMessage", tag: "messages", summary: "One message: status, receipts, error.",
+                responses: [.init(200, "The message.", Schema.ref("Message"))],
+                handler: .async { request in .json(try messages.message(request.parameter("message"), for: request.caller).json) }),
+            APIRoute(
+                "POST", "/v1/sessions/{session}/messages/{message}/read", id: "markRead", tag: "messages",
+                summary: "Mark a message this session received as read (native recipients).",
+                responses: [.init(204, "Marked read.", nil)],
+                handler: .async { request in
+                    try await messages.markRead(message: request.parameter("message"), session: request.parameter("session"), for: request.caller)
+                    return HTTPResponse(status: 204)
+                }),
+        ]
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import GroupModel
+import JSONCore
+import ProviderKit
+import Storage
+import Support
+
+/// The canonical event log: append-only, deduplicated atomically on the deterministic event id, read oldest
+/// first by cursor. Writers append inside their own write transaction, so a state change and its events commit
+/// together; listeners are woken after the commit.
+///
+/// Sessions are stored by integer key (`event_sessions`). Keys of known sessions are registered in committed
+/// transactions and cached; a key created inside a transaction that might still roll back is never cached.
+public final class EventLog: Sendable {
+    /// One stored event with its position in the log.
+    public struct Entry: Sendable {
+        public let seq: Int64
+        public let event: GatewayEvent
+    }
+
+    private let database: Database
+    private let keys = LockedValue<[String: Int64]>([:])
+    private let listeners = LockedValue<[UInt64: @Sendable () -> Void]>([:])
+    private let nextListener = LockedValue<UInt64>(0)
+
+    public init(database: Database) { self.database = database }
+
+    // MARK: - Session keys
+
+    /// Gives every named session a key (committed), and caches them all.
+    public func register(sessions: [String]) throws {
+        try database.writeSync { db in
+            for name in sessions { try db.run("INSERT OR IGNORE INTO event_sessions (name) VALUES (?)", [.text(name)]) }
+        }
+        try loadKeys()
+    }
+
+    /// `register(sessions:)` from async code.
+    public func register(session: String) async throws {
+        try await database.write { db in try db.run("INSERT OR IGNORE INTO event_sessions (name) VALUES (?)", [.text(session)]) }
+        try loadKeys()
+    }
+
+    private func loadKeys() throws {
+        let rows = try database.read { db in try db.query("SELECT key, name FROM event_sessions") }
+        keys.withLock { cache in for row in rows { cache[row.string(1) ?? ""] = row.int(0) } }
+    }
+
+    /// The key of `session`, creating it inside the caller's transaction if needed (then not cached).
+    func key(_ session: String, in db: SQLiteConnection) throws -> Int64 {
+        if let key = keys.withLock({ $0[session] }) { return key }
+        try db.run("INSERT OR IGNORE INTO event_sessions (name) VALUES (?)", [.text(session)])
+        return try db.queryOne("SELECT key FROM event_sessions WHERE name = ?", [.text(session)])?.int(0) ?? 0
+    }
+
+    // MARK: - Appending (inside a write job)
+
+    /// Appends events, skipping any whose id is already stored. Returns the ones actually appended.
+    @discardableResult
+    public func append(_ events: [GatewayEvent], in db: SQLiteConnection) throws -> [GatewayEvent] {
+        var appended: [GatewayEvent] = []
+        for event in events {
+            let changed = try db.run(
+                "INSERT OR IGNORE INTO events (id, type, session, provider, group_id, occurred_at, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [.text(event.id), .text(event.type.rawValue), .integer(try key(event.session, in: db)), .text(event.provider), SQLValue(event.group),
+                 .real(event.occurredAt.timeIntervalSince1970), .real(event.receivedAt.timeIntervalSince1970), .text(event.data.text)])
+            if changed > 0 { appended.append(event) }
+        }
+        return appended
+    }
+
+    /// Appends the same event to many sessions, storing it once (a group message fanned out to members): each
+    /// recipient's row is only `(session key, payload)`. Such events are ones the gateway originates; their ids
+    /// are `EventID.sortable(identity:session:type:)`, derived when read.
+    public func appendFanOut(_ template: GatewayEvent, identity: String, to sessions: [String], in db: SQLiteConnection) throws {
+        guard !sessions.isEmpty else { return }
+        try db.run(
+            "INSERT INTO event_payloads (identity, type, provider, group_id, occurred_at, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [.text(identity), .text(template.type.rawValue), .text(template.provider), SQLValue(template.group),
+             .real(template.occurredAt.timeIntervalSince1970), .real(template.receivedAt.timeIntervalSince1970), .text(template.data.text)])
+        let payload = SQLValue.integer(db.lastInsertRowID)
+        var sessionKeys: [Int64] = []
+        sessionKeys.reserveCapacity(sessions.count)
+        for session in sessions { sessionKeys.append(try key(session, in: db)) }
+        try MultiRowInsert.run("INSERT INTO events (session, payload) VALUES", columns: 2, rows: sessionKeys, in: db) { [.integer($0), payload] }
+    }
+
+    // MARK: - Reading
+
+    /// A page of events after `after` (exclusive), oldest first.
+    /// - Parameters:
+    ///   - sessions: only these sessions (nil: every session).
+    ///   - types: only these types (nil: every type).
+    public func page(after: Int64?, sessions: [String]?, types: [String]?, limit: Int) throws -> [Entry] {
+        var sql = """
+            SELECT e.seq, e.id, COALESCE(e.type, p.type), s.name, COALESCE(e.provider, p.provider), COALESCE(e.group_id, p.group_id),
+                   COALESCE(e.occurred_at, p.occurred_at), COALESCE(e.received_at, p.received_at), COALESCE(e.data, p.data), p.identity
+            FROM events e JOIN event_sessions s ON s.key = e.session LEFT JOIN event_payloads p ON p.id = e.payload WHERE e.seq > ?
+            """
+        var arguments: [SQLValue] = [.integer(after ?? 0)]
+        if let sessions {
+            let known = keys.withLock { cache in sessions.compactMap { cache[$0] } }
+            if known.isEmpty { return [] }
+            sql += " AND e.session IN (" + Array(repeating: "?", count: known.count).joined(separator: ",") + ")"
+            arguments += known.map(SQLValue.integer)
+        }
+        if let types, !types.isEmpty {
+            sql += " AND COALESCE(e.type, p.type) IN (" + Array(repeating: "?", count: types.count).joined(separator: ",") + ")"
+            arguments += types.map(SQLValue.text)
+        }
+        sql += " ORDER BY e.seq LIMIT ?"
+        arguments.append(.integer(Int64(limit)))
+        return try database.read { db in try db.query(sql, arguments).compactMap(EventLog.entry) }
+    }
+
+    /// The newest sequence number (0 for an empty log).
+    public func lastSeq() throws -> Int64 {
+        try database.read { db in try db.queryOne("SELECT COALESCE(MAX(seq), 0) FROM events")?.int(0) ?? 0 }
+    }
+
+    static func entry(_ row: Row) -> Entry? {
+        guard let type = EventType(rawValue: row.string(2) ?? "") else { return nil }
+        let data = (row.string(8).flatMap { try? JSONParser.parse($0) }) ?? .null
+        let session = row.string(3) ?? ""
+        let id = row.string(1) ?? EventID.sortable(identity: row.string(9) ?? "", session: session, type: type)
+        let event = GatewayEvent(
+            id: id, type: type, occurredAt: Date(timeIntervalSince1970: row[6].double ?? 0),
+            receivedAt: Date(timeIntervalSince1970: row[7].double ?? 0), session: session, provider: row.string(4) ?? "",
+            group: row.string(5), data: data)
+        return Entry(seq: row.int(0), event: event)
+    }
+
+    // MARK: - Listening
+
+    /// Registers a closure called (on the committing thread) after events are appended. Returns a token for
+    /// `removeListener`. Listeners must be quick: they only wake their owner.
+    public func addListener(_ listener: @escaping @Sendable () -> Void) -> UInt64 {
+        let id = nextListener.withLock { value -> UInt64 in
+            value += 1
+            return value
+        }
+        listeners.withLock { $0[id] = listener }
+        return id
+    }
+
+    public func removeListener(_ id: UInt64) { listeners.withLock { $0[id] = nil } }
+
+    /// Call after a commit that appended events.
+    public func didAppend() {
+        for listener in listeners.withLock({ Array($0.values) }) { listener() }
+    }
+}
+

@@ -1,0 +1,261 @@
+import CurlTransport
+import Foundation
+import Glibc
+import HTTPCore
+import HTTPServer
+import JSONCore
+import Support
+import XCTest
+
+/// libcurl against our own server on port 0: reuse, deadlines, redirects, size caps, DELETE with a body, and
+/// typed errors for every way a call can fail.
+final class CurlTransportTests: XCTestCase {
+    private var server: HTTPServer!
+    private var transport: CurlTransport!
+    private var base: String { "http://127.0.0.1:\(server.port!)" }
+
+    override func setUpWithError() throws {
+        let routes = [
+            Route("POST", "/echo", .inline(CurlTransportTests.echo)),
+            Route("PUT", "/echo", .inline(CurlTransportTests.echo)),
+            Route("DELETE", "/echo", .inline(CurlTransportTests.echo)),
+            Route("GET", "/echo", .inline(CurlTransportTests.echo)),
+            Route("GET", "/slow", .async { _ in
+                try await Task.sleep(nanoseconds: 3_000_000_000)
+                return .text("late")
+            }),
+            Route("GET", "/big", .inline { _ in HTTPResponse(status: 200, body: [UInt8](repeating: 65, count: 200_000)) }),
+            Route("GET", "/redirect", .inline { _ in HTTPResponse(status: 302, headers: ["Location": "/echo"], body: []) }),
+            Route("GET", "/status/{code}", .inline { context in
+                HTTPResponse.json(["ok": false], status: Int(context.parameter("code")) ?? 500, headers: ["Retry-After": "7"])
+            }),
+        ]
+        server = HTTPServer(
+            configuration: ServerConfiguration(port: 0, eventLoops: 1), router: Router(routes), logger: .discard, metrics: MetricsRegistry(),
+            accessLog: false, renderError: { error, _ in .text("\(error)", status: 500) })
+        try server.start()
+        transport = CurlTransport(options: .init(connectTimeout: 2, maxResponseBytes: 100_000, maxRequestBytes: 50_000))
+    }
+
+    override func tearDown() {
+        transport.shutdown()
+        server.stop()
+    }
+
+    static func echo(_ context: RequestContext) throws -> HTTPResponse {
+        let request = context.request
+        return .json([
+            "method": .string(request.method), "body": .string(String(decoding: request.body, as: UTF8.self)),
+            "contentType": .string(request.headers["content-type"]), "token": .string(request.headers["x-token"]),
+            "expect": .string(request.headers["expect"]), "query": .string(request.query),
+        ])
+    }
+
+    private func send(_ method: String, _ path: String, body: [UInt8]? = nil, timeout: Double = 5, headers: HTTPHeaders = [:]) async throws(TransportError)
+        -> TransportResponse
+    {
+        try await transport.send(TransportRequest(method: method, url: base + path, headers: headers, body: body, timeout: timeout))
+    }
+
+    private func expectFailure(_ kind: TransportError.Kind, _ operation: () async throws(TransportError) -> TransportResponse, file: StaticString = #filePath, line: UInt = #line) async {
+        do {
+            let response = try await operation()
+            XCTFail("expected \(kind), got HTTP \(response.status)", file: file, line: line)
+        } catch {
+            XCTAssertEqual(error.kind, kind, error.description, file: file, line: line)
+        }
+    }
+
+    func testPostCarriesBodyHeadersAndQuery() async throws {
+        let response = try await send("POST", "/echo?a=1&b=two", body: Array(#"{"x":1}"#.utf8), headers: ["Content-Type": "application/json", "X-Token": "t1"])
+        XCTAssertEqual(response.status, 200)
+        let json = try JSONParser.parse(response.body)
+        XCTAssertEqual(json["method"], "POST")
+        XCTAssertEqual(json["body"], #"{"x":1}"#)
+        XCTAssertEqual(json["contentType"], "application/json")
+        XCTAssertEqual(json["token"], "t1")
+        XCTAssertEqual(json["expect"], .null, "no Expect: 100-continue round trip")
+        XCTAssertEqual(json["query"], "a=1&b=two")
+        XCTAssertEqual(response.headers["content-type"], "application/json")
+    }
+
+    func testDeleteCarriesAJSONBody() async throws {
+        let response = try await send("DELETE", "/echo", body: Array(#"{"participants":["1@s.whatsapp.net"]}"#.utf8), headers: ["Content-Type": "application/json"])
+        let json = try JSONParser.parse(response.body)
+        XCTAssertEqual(json["method"], "DELETE")
+        XCTAssertEqual(json["body"], #"{"participants":["1@s.whatsapp.net"]}"#)
+    }
+
+    func testPutAndBodylessPostWork() async throws {
+        let put = try await send("PUT", "/echo", body: Array("p".utf8))
+        XCTAssertEqual(try JSONParser.parse(put.body)["method"], "PUT")
+        let empty = try JSONParser.parse(try await send("POST", "/echo", body: nil).body)
+        XCTAssertEqual(empty["body"], "")
+        XCTAssertEqual(empty["contentType"], .null, "no form-encoding content type is invented")
+    }
+
+    func testConnectionsAreReusedAcrossCalls() async throws {
+        for _ in 0..<20 { _ = try await send("GET", "/echo") }
+        XCTAssertEqual(transport.connectionsOpened.get(), 1)
+    }
+
+    func testConcurrentCallsAllComplete() async throws {
+        let transport = self.transport!
+        let url = base + "/echo"
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<50 {
+                group.addTask { try await transport.send(TransportRequest(method: "POST", url: url, body: Array("n\(index)".utf8))).status }
+            }
+            var all: [Int] = []
+            for try await status in group { all.append(status) }
+            return all
+        }
+        XCTAssertEqual(statuses, Array(repeating: 200, count: 50))
+        XCTAssertLessThanOrEqual(transport.connectionsOpened.get(), 32, "bounded by the per-host connection limit")
+    }
+
+    func testRedirectsAreNotFollowed() async throws {
+        let response = try await send("GET", "/redirect")
+        XCTAssertEqual(response.status, 302)
+        XCTAssertEqual(response.headers["location"], "/echo")
+    }
+
+    func testErrorStatusesAndHeadersComeBackAsResponses() async throws {
+        let response = try await send("GET", "/status/429")
+        XCTAssertEqual(response.status, 429)
+        XCTAssertEqual(response.headers["retry-after"], "7")
+    }
+
+    func testDeadlineGivesTimeoutAfterConnecting() async {
+        let started = Date()
+        await expectFailure(.timeout) { () async throws(TransportError) in try await self.send("GET", "/slow", timeout: 0.5) }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2)
+        XCTAssertTrue(TransportError(.timeout, "").outcomeUnknown)
+    }
+
+    func testResponseOverTheCapIsRefused() async {
+        await expectFailure(.responseTooLarge) { () async throws(TransportError) in try await self.send("GET", "/big") }
+    }
+
+    func testRequestOverTheCapIsRefusedBeforeSending() async {
+        await expectFailure(.invalidRequest) { () async throws(TransportError) in
+            try await self.send("POST", "/echo", body: [UInt8](repeating: 1, count: 60_000))
+        }
+    }
+
+    func testRefusedConnection() async {
+        let port = server.port!
+        server.stop()
+        await expectFailure(.connectionRefused) { () async throws(TransportError) in
+            try await self.transport.send(TransportRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo", timeout: 2))
+        }
+        server = HTTPServer(
+            configuration: ServerConfiguration(port: 0, eventLoops: 1), router: Router(), logger: .discard, metrics: MetricsRegistry(),
+            renderError: { _, _ in HTTPResponse(status: 500) })
+        try? server.start()
+    }
+
+    func testDroppedConnectionIsAReset() async throws {
+        let dropper = try DroppingListener()
+        defer { dropper.close() }
+        await expectFailure(.connectionReset) { () async throws(TransportError) in
+            try await self.transport.send(TransportRequest(method: "POST", url: "http://127.0.0.1:\(dropper.port)/x", body: [1], timeout: 3))
+        }
+        XCTAssertTrue(TransportError(.connectionReset, "").outcomeUnknown)
+    }
+
+    func testSilentServerGivesTimeoutWithUnknownOutcome() async throws {
+        let silent = try DroppingListener(silent: true)
+        defer { silent.close() }
+        await expectFailure(.timeout) { () async throws(TransportError) in
+            try await self.transport.send(TransportRequest(method: "POST", url: "http://127.0.0.1:\(silent.port)/x", body: [1], timeout: 0.5))
+        }
+    }
+
+    func testListenerThatNeverAcceptsGivesConnectTimeout() async throws {
+        // A listener with a full accept queue drops further SYNs: the connection never completes.
+        let full = try DroppingListener(backlogFull: true)
+        defer { full.close() }
+        let transport = CurlTransport(options: .init(connectTimeout: 0.3))
+        defer { transport.shutdown() }
+        do {
+            _ = try await transport.send(TransportRequest(method: "GET", url: "http://127.0.0.1:\(full.port)/", timeout: 2))
+            XCTFail("expected a failure")
+        } catch {
+            XCTAssertEqual(error.kind, .connectTimeout, error.description)
+            XCTAssertFalse(error.outcomeUnknown, "nothing was sent")
+        }
+    }
+
+    func testNonHTTPURLsAreRefused() async {
+        do {
+            _ = try await transport.send(TransportRequest(method: "GET", url: "file:///etc/passwd", timeout: 1))
+            XCTFail("expected a failure")
+        } catch {
+            XCTAssertEqual(error.kind, .invalidRequest)
+        }
+    }
+
+    func testErrorMessagesLeaveOutTheQuery() async {
+        do {
+            _ = try await transport.send(TransportRequest(method: "GET", url: "http://127.0.0.1:1/x?token=secret-value", timeout: 1))
+        } catch {
+            XCTAssertFalse(error.description.contains("secret-value"), error.description)
+        }
+    }
+}
+
+/// A listener that accepts, reads the request, and then closes without answering (or, `silent`, holds the
+/// connection open and never answers).
+final class DroppingListener: @unchecked Sendable {
+    let port: Int
+    private let fd: Int32
+    private let thread: Thread
+    private let held: LockedValue<[Int32]>
+
+    init(silent: Bool = false, backlogFull: Bool = false) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(fd, backlogFull ? 0 : 16)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let listener = fd
+        let held = LockedValue<[Int32]>([])
+        self.held = held
+        if backlogFull {
+            // Fill the queue with connections nobody accepts.
+            for _ in 0..<4 {
+                let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue), 0)
+                var target = address
+                _ = withUnsafePointer(to: &target) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+                held.withLock { $0.append(client) }
+            }
+            usleep(100_000)
+            thread = Thread {}
+            return
+        }
+        thread = Thread {
+            while true {
+                let client = accept(listener, nil, nil)
+                if client < 0 { return }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                _ = recv(client, &buffer, buffer.count, 0)
+                if silent { held.withLock { $0.append(client) } } else { Glibc.close(client) }
+            }
+        }
+        thread.start()
+    }
+
+    func close() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        Glibc.close(fd)
+        for client in held.get() { Glibc.close(client) }
+    }
+}
