@@ -4,7 +4,7 @@ import PackageDescription
 // Switchboard uses no SwiftPM packages: Foundation, Dispatch, XCTest and system C libraries only.
 
 /// One adapter target per provider, under Providers/<Name>. Only the composition root depends on all of them.
-let providers: [String] = ["WAHA", "Waxum"]
+let providers: [String] = ["WAHA", "Waxum", "Walytic", "TalkNTalk", "A1Base"]
 
 let package = Package(
     name: "Switchboard",
@@ -70,8 +70,11 @@ let package = Package(
             name: "NativeEngineTests",
             dependencies: ["TestSupport", "Switchboard", "NativeEngine", "GatewayCore", "GroupModel", "Support", "JSONCore", "Storage"]),
         .testTarget(
+            name: "ContractTests", dependencies: ["ContractKit", "Switchboard", "ProviderKit", "GroupModel", "HTTPCore", "JSONCore", "Support", "TestSupport"]
+                + providers.map { .target(name: "\($0)Provider") }),
+        .testTarget(
             name: "GatewayTests",
-            dependencies: ["TestSupport", "Switchboard", "GatewayAPI", "GatewayCore", "HTTPServer", "HTTPCore", "GroupModel", "Support", "JSONCore"]),
+            dependencies: ["TestSupport", "Switchboard", "GatewayAPI", "GatewayCore", "HTTPServer", "HTTPCore", "GroupModel", "ProviderKit", "Support", "JSONCore"]),
     ]
 )
 

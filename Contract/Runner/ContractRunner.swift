@@ -35,7 +35,8 @@ public struct ContractRunner: Sendable {
     // MARK: - Folders
 
     /// Every `*.json` under `directory`, labelled by its path there, sorted; unreadable ones fail with a message.
-    public func run(directory: String, provider: String? = nil) async -> [CaseResult] {
+    /// With `maxAge`, a case recorded longer ago than that (or without `recordedAt`) fails as stale.
+    public func run(directory: String, provider: String? = nil, maxAge: TimeInterval? = nil) async -> [CaseResult] {
         var results: [CaseResult] = []
         for (file, label) in ContractRunner.files(in: directory) {
             let fixture: Fixture
@@ -49,12 +50,26 @@ public struct ContractRunner: Sendable {
                 continue
             }
             if let provider, fixture.provider != provider { continue }
-            results.append(await run(fixture))
+            let result = await run(fixture)
+            if result.passed, let maxAge, let stale = ContractRunner.staleness(fixture, maxAge: maxAge, now: clock.now()) {
+                results.append(CaseResult(label: label, name: fixture.name, provider: fixture.provider, fixture: fixture, failure: stale))
+            } else {
+                results.append(result)
+            }
         }
         return results
     }
 
-    static func files(in directory: String) -> [(String, String)] {
+    /// Why `fixture` is too old to trust, or nil.
+    static func staleness(_ fixture: Fixture, maxAge: TimeInterval, now: Date) -> String? {
+        guard let recorded = fixture.recordedAt else { return "stale: no recordedAt (re-record it: switchboard contract record)" }
+        let age = now.timeIntervalSince(recorded)
+        guard age > maxAge else { return nil }
+        return "stale: recorded \(Int(age / 86400)) days ago, more than the allowed \(Int(maxAge / 86400)) (re-record it: switchboard contract record)"
+    }
+
+    /// Every `*.json` file under `directory` and its label (the path there, without `.json`), sorted.
+    public static func files(in directory: String) -> [(String, String)] {
         let root = URL(fileURLWithPath: directory).standardizedFileURL
         guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { return [] }
         var found: [(String, String)] = []

@@ -50,7 +50,7 @@ public final class ReplayTransport: HTTPTransport, @unchecked Sendable {
     }
 
     /// The first way a request differs from the recorded one, or nil.
-    static func difference(_ expected: Fixture.Exchange, _ request: TransportRequest, path: String, query: [(String, String)]) -> String? {
+    public static func difference(_ expected: Fixture.Exchange, _ request: TransportRequest, path: String, query: [(String, String)]) -> String? {
         if request.method != expected.method { return "method: expected \(expected.method) but got \(request.method)" }
         let decodedExpected = PercentDecoding.decode(expected.path) ?? expected.path
         if path != decodedExpected { return "path: expected \(decodedExpected) but got \(path)" }
@@ -83,7 +83,7 @@ public final class ReplayTransport: HTTPTransport, @unchecked Sendable {
     }
 
     /// The percent-decoded path and the decoded query pairs of an absolute URL.
-    static func split(_ url: String) -> (String, [(String, String)]) {
+    public static func split(_ url: String) -> (String, [(String, String)]) {
         var rest = url
         if let scheme = rest.range(of: "://") { rest = String(rest[scheme.upperBound...]) }
         if let slash = rest.firstIndex(of: "/") { rest = String(rest[slash...]) } else { rest = "/" }

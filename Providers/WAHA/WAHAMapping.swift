@@ -67,6 +67,9 @@ enum WAHAMapping {
         case 400: error = .invalidRequest("WAHA refused the request (\(context)): \(reason)")
         case 401: error = .unauthenticated("WAHA refused the gateway's API key; check this provider's credentials.apiKey.")
         case 403: error = .forbidden("WAHA refused \(context): \(reason)")
+        case 404 where body?["error"]?["key"]?.stringValue == "FILE_NOT_FOUND" || lower.contains("file not found"):
+            error = .invalidRequest("WAHA could not fetch the media of \(context): \(reason). Check that 'media.url' is publicly reachable.")
+                .with(details: ["field": "media.url"])
         case 404:
             error = lower.contains("session")
                 ? .sessionNotFound("the WAHA session") : .groupNotFound("WAHA does not know the target of \(context): \(reason)")

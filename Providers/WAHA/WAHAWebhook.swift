@@ -102,8 +102,9 @@ public struct WAHAWebhook: WebhookNormalizer {
             builder.add(.messageSent, identity: "\(chat)/\(core)", group: chat.hasSuffix("@g.us") ? chat : nil, data: .object(data))
             return
         }
-        let sender = WAHAWire.id(payload["participant"]) ?? WAHAWire.id(payload["author"]) ?? from
-        let user = WAHAMapping.user(sender)
+        // In a group, `from` is the group: the sender is `participant` (or `author`), and unknown without them.
+        let sender = WAHAWire.id(payload["participant"]) ?? WAHAWire.id(payload["author"]) ?? (chat.hasSuffix("@g.us") ? nil : from)
+        let user = sender.flatMap(WAHAMapping.user)
         data["sender"] = .string(user?.jid ?? sender)
         data["senderPhone"] = .string(user?.phone)
         if !chat.hasSuffix("@g.us") { data["chat"] = .string(chat) }

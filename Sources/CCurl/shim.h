@@ -19,6 +19,14 @@ static inline CURLcode ccurl_getinfo_offt(CURL *h, CURLINFO i, curl_off_t *v) { 
 static inline CURLcode ccurl_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode ccurl_setopt_size(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
 
+// The socket interface: typed setters for the socket and timer callbacks (curl_multi_setopt is variadic).
+typedef int (*ccurl_socket_callback)(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp);
+typedef int (*ccurl_timer_callback)(CURLM *multi, long timeout_ms, void *userp);
+static inline CURLMcode ccurl_multi_set_socket_function(CURLM *m, ccurl_socket_callback f) { return curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, f); }
+static inline CURLMcode ccurl_multi_set_socket_data(CURLM *m, void *p) { return curl_multi_setopt(m, CURLMOPT_SOCKETDATA, p); }
+static inline CURLMcode ccurl_multi_set_timer_function(CURLM *m, ccurl_timer_callback f) { return curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, f); }
+static inline CURLMcode ccurl_multi_set_timer_data(CURLM *m, void *p) { return curl_multi_setopt(m, CURLMOPT_TIMERDATA, p); }
+
 // curl_multi_info_read's message holds a union: read its parts through functions.
 static inline int ccurl_msg_done(CURLMsg *m) { return m->msg == CURLMSG_DONE; }
 static inline CURLcode ccurl_msg_result(CURLMsg *m) { return m->data.result; }

@@ -140,13 +140,28 @@ final class Transfer: @unchecked Sendable {
         let transfer = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
         let length = size * count
         guard let data else { return length }
-        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") {
-            transfer.responseHeaders = HTTPHeaders()  // a new response (after 1xx): start over
-        } else if let colon = line.firstIndex(of: ":") {
-            transfer.responseHeaders.add(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
+        let line = UnsafeRawBufferPointer(start: data, count: length)
+        transfer.header(line)
         return length
+    }
+
+    /// One header line as bytes: a status line starts a new response (after a 1xx); `Name: value` is added.
+    private func header(_ line: UnsafeRawBufferPointer) {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 13 || byte == 10 }
+        var end = line.count
+        while end > 0, isSpace(line[end - 1]) { end -= 1 }
+        guard end > 0 else { return }
+        if end >= 5, line[0] == UInt8(ascii: "H"), line[1] == UInt8(ascii: "T"), line[2] == UInt8(ascii: "T"), line[3] == UInt8(ascii: "P"),
+            line[4] == UInt8(ascii: "/")
+        {
+            responseHeaders = HTTPHeaders()
+            return
+        }
+        guard let colon = line[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return }
+        var valueStart = colon + 1
+        while valueStart < end, isSpace(line[valueStart]) { valueStart += 1 }
+        responseHeaders.add(
+            String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<colon]), as: UTF8.self),
+            String(decoding: UnsafeRawBufferPointer(rebasing: line[valueStart..<end]), as: UTF8.self))
     }
 }

@@ -20,6 +20,7 @@ public struct API: Sendable {
         routes += GroupRoutes.routes(environment)
         routes += MessageRoutes.routes(environment)
         routes += EventRoutes.routes(environment)
+        routes += InboundRoutes.routes(environment)
         routes += KeyRoutes.routes(environment)
         routes += extraRoutes
         self.routes = routes

@@ -19,6 +19,10 @@ public struct APIEnvironment: Sendable {
     public let groups: GroupService
     public let messages: MessageService
     public let events: EventLog
+    /// Inbound provider webhooks (set by the composition root).
+    public var inbound: InboundService?
+    /// Webhook normalizers by provider kind, for the stateless `POST /v1/normalize/{kind}`.
+    public var normalizers: [String: any WebhookNormalizer] = [:]
 
     public init(
         version: String, database: Database, keys: APIKeyStore, sessions: SessionRegistry, metrics: MetricsRegistry, logger: Logger,

@@ -7,7 +7,7 @@ extension ComponentSchemas {
     static let userID = Schema.string(min: 1, max: 256)
 
     static let groups: [(String, JSON)] = [
-        ("Participant", Schema.object([("id", Schema.string), ("phone", Schema.nullableString), ("role", Schema.enumeration(ParticipantRole.allCases.map(\.rawValue)))],
+        ("Participant", Schema.object([("id", Schema.string), ("phone", Schema.nullableString), ("role", Schema.enumeration(ParticipantRole.allCases.map(\.rawValue), nullable: true))],
             required: ["id", "phone", "role"])),
         ("GroupSettings", Schema.object(
             [("announce", Schema.nullableBoolean), ("locked", Schema.nullableBoolean), ("approvalRequired", Schema.nullableBoolean),

@@ -89,5 +89,40 @@ public enum GatewaySchema {
             CREATE UNIQUE INDEX events_by_id ON events (id) WHERE id IS NOT NULL;
             CREATE INDEX events_by_session ON events (session, seq);
             """),
+        Migration(
+            "gateway-003",
+            """
+            -- Every inbound provider webhook that passed verification, as received (the raw bytes are what was
+            -- signed), with the ids of the events it produced.
+            CREATE TABLE inbound_webhooks (
+                id INTEGER PRIMARY KEY,
+                provider TEXT NOT NULL,
+                session TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                received_at REAL NOT NULL,
+                headers TEXT NOT NULL,
+                body BLOB NOT NULL,
+                events TEXT NOT NULL
+            );
+            -- Payload shapes per provider and event kind (drift): every JSON path seen, when first and last.
+            CREATE TABLE payload_kinds (
+                provider TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                first_seen REAL NOT NULL,
+                last_seen REAL NOT NULL,
+                seen INTEGER NOT NULL,
+                PRIMARY KEY (provider, kind)
+            ) WITHOUT ROWID;
+            CREATE TABLE payload_fields (
+                provider TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                path TEXT NOT NULL,
+                type TEXT NOT NULL,
+                first_seen REAL NOT NULL,
+                last_seen REAL NOT NULL,
+                seen INTEGER NOT NULL,
+                PRIMARY KEY (provider, kind, path)
+            ) WITHOUT ROWID;
+            """),
     ]
 }

@@ -60,12 +60,12 @@ public final class MessageService: Sendable {
             guard case .sent(let outcome) = try await adapter.perform(.send(outgoing), on: binding) else {
                 throw GatewayError.internal("The provider answered a send with something else.")
             }
-            let group = outcome.resolvedGroup ?? message.group
-            let stored = try await database.write { [messages, clock] db -> Message? in
-                if group != message.group { try db.run("UPDATE messages SET group_id = ? WHERE id = ?", [.text(group), .text(message.id)]) }
-                return try messages.advance(message.id, to: outcome.status, providerMessageId: outcome.providerMessageId, at: clock.now(), in: db)
+            let stored = Message.accepted(outgoing, session: session, outcome: outcome, now: clock.now())
+            try await database.write { [messages] db in
+                if stored.group != message.group { try db.run("UPDATE messages SET group_id = ? WHERE id = ?", [.text(stored.group), .text(message.id)]) }
+                try messages.advanceStatus(message.id, to: outcome.status, providerMessageId: outcome.providerMessageId, at: stored.updatedAt, in: db)
             }
-            return stored ?? message
+            return stored
         } catch let error as GatewayError {
             try await database.write { [messages, clock] db in
                 try messages.advance(message.id, to: .failed, error: error, at: clock.now(), in: db)

@@ -52,6 +52,27 @@ public final class MessageStore: Sendable {
         return message
     }
 
+    /// The status ranks of `MessageStatus.advanced(to:)`, in SQL: the same forward-only rule, in one statement.
+    private static let advanceSQL = """
+        UPDATE messages SET
+            status = CASE
+                WHEN status = 'failed' THEN 'failed'
+                WHEN ?1 = 'failed' THEN CASE WHEN status IN ('queued', 'sent') THEN 'failed' ELSE status END
+                WHEN (CASE ?1 WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 WHEN 'played' THEN 4 ELSE -1 END)
+                   > (CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 WHEN 'played' THEN 4 ELSE -1 END)
+                THEN ?1 ELSE status END,
+            provider_message_id = COALESCE(provider_message_id, ?2),
+            updated_at = ?3
+        WHERE id = ?4
+        """
+
+    /// Moves a message's status forward (never back) and records the provider's id, without reading the row.
+    /// Returns whether the message exists.
+    @discardableResult
+    public func advanceStatus(_ id: String, to status: MessageStatus, providerMessageId: String?, at now: Date, in db: SQLiteConnection) throws -> Bool {
+        try db.run(MessageStore.advanceSQL, [.text(status.rawValue), SQLValue(providerMessageId), .real(now.timeIntervalSince1970), .text(id)]) > 0
+    }
+
     // MARK: - Reading
 
     public func get(_ id: String, in db: SQLiteConnection) throws -> Message? {

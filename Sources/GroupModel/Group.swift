@@ -9,23 +9,24 @@ public enum ParticipantRole: String, Sendable, CaseIterable {
     public var isAdmin: Bool { self != .member }
 }
 
-/// A group member (DESIGN §3): `id` is a canonical user JID, `phone` its `+E.164` when known.
+/// A group member (DESIGN §3): `id` is a canonical user JID, `phone` its `+E.164` when known, `role` nil (rendered
+/// `null`) when the provider does not tell (A1Base lists members without roles).
 public struct Participant: Sendable, Equatable {
     public var id: String
     public var phone: String?
-    public var role: ParticipantRole
+    public var role: ParticipantRole?
 
-    public init(id: String, phone: String?, role: ParticipantRole) {
+    public init(id: String, phone: String?, role: ParticipantRole?) {
         self.id = id
         self.phone = phone
         self.role = role
     }
 
-    public init(user: UserID, role: ParticipantRole) {
+    public init(user: UserID, role: ParticipantRole?) {
         self.init(id: user.jid, phone: user.phone, role: role)
     }
 
-    public var json: JSON { ["id": .string(id), "phone": .string(phone), "role": .string(role.rawValue)] }
+    public var json: JSON { ["id": .string(id), "phone": .string(phone), "role": .string(role?.rawValue)] }
 }
 
 /// Who may add members.

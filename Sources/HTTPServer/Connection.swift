@@ -153,8 +153,11 @@ final class Connection {
         do {
             (route, parameters) = try server.router.match(method: head.method, path: request.path)
         } catch {
-            finish(exchange, route: nil, response: server.render(error, requestId: exchange.requestId))
-            return
+            guard let fallback = server.router.fallback else {
+                finish(exchange, route: nil, response: server.render(error, requestId: exchange.requestId))
+                return
+            }
+            (route, parameters) = (fallback, [:])
         }
         let context = RequestContext(
             request: request, parameters: parameters, route: route.pattern, requestId: exchange.requestId, remoteAddress: remote,

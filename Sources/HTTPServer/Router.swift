@@ -65,6 +65,8 @@ public struct Route: Sendable {
 /// Matches requests to routes: exact literal segments, percent-decoded parameters, 404 and 405 with `Allow`.
 public struct Router: Sendable {
     public private(set) var routes: [Route] = []
+    /// Answers requests no route matches (test doubles such as the fake providers); nil means 404/405.
+    public var fallback: Route?
     private var bySegmentCount: [Int: [Route]] = [:]
     /// Routes without parameters, by method and exact path: one hash lookup for the hottest paths.
     private var exact: [String: [String: Route]] = [:]

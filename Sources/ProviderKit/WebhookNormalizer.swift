@@ -80,6 +80,9 @@ public protocol WebhookNormalizer: Sendable {
     /// The answer the provider expects (usually 200 with a small body).
     var acknowledgement: (status: Int, body: JSON) { get }
 
+    /// The provider's own name for what a payload is (its `event` field), for drift tracking.
+    func kind(of payload: JSON) -> String
+
     /// The signature header value this provider would send for `body` (fixtures' `"$sign"`, fake providers).
     /// `headers` holds what the signature may cover besides the body (waxum's timestamp and version).
     func signature(for body: [UInt8], headers: HTTPHeaders, secret: Secret) -> (header: String, value: String)?
@@ -87,6 +90,10 @@ public protocol WebhookNormalizer: Sendable {
 
 extension WebhookNormalizer {
     public var acknowledgement: (status: Int, body: JSON) { (200, ["ok": true]) }
+
+    public func kind(of payload: JSON) -> String {
+        payload["event"]?.stringValue.map { String($0.prefix(100)) } ?? "payload"
+    }
 }
 
 /// Shared verification helpers.

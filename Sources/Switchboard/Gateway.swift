@@ -80,11 +80,24 @@ public final class Gateway: @unchecked Sendable {
             sessions = try SessionRegistry(providers: entries, sessions: records, database: database, events: events, clock: clock)
             let messageService = MessageService(sessions: sessions, messages: messages, events: events, database: database, clock: clock)
 
-            let environment = APIEnvironment(
+            var environment = APIEnvironment(
                 version: Gateway.version, database: database, keys: keys, sessions: sessions, metrics: metrics, logger: logger, clock: clock,
                 authenticator: Authenticator(keys: keys, tokens: nil), providerKinds: ProviderCatalog.descriptors, messages: messageService,
                 events: events)
+            environment.inbound = InboundService(
+                providers: Gateway.inboundProviders(config), sessions: sessions, events: events, messages: messages, database: database, logger: logger,
+                clock: clock)
+            environment.normalizers = Dictionary(ProviderCatalog.remote.compactMap { entry in entry.webhook.map { (entry.kind, $0) } }) { first, _ in first }
             api = API(environment: environment)
+            let commitBatches = metrics.counter("switchboard_db_commits_total", help: "Write transactions committed (each may carry many jobs).")
+            let commitJobs = metrics.counter("switchboard_db_write_jobs_total", help: "Write jobs committed.")
+            let seen = LockedValue<(batches: Int, jobs: Int)>((0, 0))
+            metrics.addCollector { [database] in
+                let now = database.commits.get()
+                let before = seen.withLock { old -> (Int, Int) in defer { old = now }; return (old.batches, old.jobs) }
+                commitBatches.increment(by: Double(now.batches - before.0))
+                commitJobs.increment(by: Double(now.jobs - before.1))
+            }
             let renderer = ErrorRenderer(logger: logger)
             var limits = HTTPParserLimits()
             limits.maxBodyBytes = config.maxBodyBytes
@@ -115,5 +128,15 @@ public final class Gateway: @unchecked Sendable {
         database.close()
         logger.info("stopped")
         logger.handler.flush()
+    }
+
+    /// Each configured remote provider's webhook handling: its normalizer, and the secret it signs with (the
+    /// provider's `webhookSecret`, else the credential its scheme uses: Walytic's `webhookToken`, A1Base's `apiSecret`).
+    static func inboundProviders(_ config: GatewayConfig) -> [InboundProvider] {
+        config.providers.compactMap { provider in
+            guard let entry = ProviderCatalog.entry(provider.kind), let normalizer = entry.webhook else { return nil }
+            let secret = provider.webhookSecret ?? entry.webhookSecretKey.flatMap { provider.credentials[$0] }
+            return InboundProvider(name: provider.name, kind: provider.kind, normalizer: normalizer, secret: secret)
+        }
     }
 }

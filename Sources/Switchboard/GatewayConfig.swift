@@ -50,16 +50,20 @@ public struct GatewayConfig: Sendable {
     /// created at run time), and no sessions at all means the native `default` session (DESIGN §8).
     func withDefaults() -> GatewayConfig {
         var config = self
-        if !config.providers.contains(where: { $0.name == "native" }) {
-            config.providers.append(
-                ProviderConfig(
-                    name: "native", kind: "native", baseURL: nil, credentials: [:], webhookSecret: nil, connectTimeout: 5, requestTimeout: 30,
-                    options: JSONObject()))
-        }
+        config.addNativeProviderIfMissing()
         if config.sessions.isEmpty && config.providers.first(where: { $0.name == "native" })?.kind == "native" {
             config.sessions = [GatewayConfig.defaultSession]
         }
         return config
+    }
+
+    /// The `native` provider is always configured, so sessions may name it without declaring it.
+    mutating func addNativeProviderIfMissing() {
+        guard !providers.contains(where: { $0.name == "native" }) else { return }
+        providers.append(
+            ProviderConfig(
+                name: "native", kind: "native", baseURL: nil, credentials: [:], webhookSecret: nil, connectTimeout: 5, requestTimeout: 30,
+                options: JSONObject()))
     }
 
     // MARK: - Loading
@@ -104,6 +108,7 @@ public struct GatewayConfig: Sendable {
                 config.providers.append(try parseProvider(member.key, member.value, environment: environment))
             }
         }
+        config.addNativeProviderIfMissing()
         if let sessions = try root.child("sessions") {
             for member in sessions.object {
                 let path = "sessions.\(member.key)"

@@ -9,8 +9,9 @@ import Storage
 import Support
 
 /// The native engine in a temporary database, for native contract fixtures. Every phone number the fixture
-/// mentions gets an account; `setup` steps run first (`$group` and `$code` then stand for the last group created
-/// and the last invite code); the fixture's session acts with `account.phone`.
+/// mentions gets an account; `setup` steps run first, each as its `phone` (default: the fixture's), and `$group`,
+/// `$code` and `$message` then stand for the last group created, invite code read (`$code1`, `$code2`… each one in order) and message sent; the fixture's
+/// session acts with `account.phone`.
 final class NativeFixtureWorld: NativeContractWorld, @unchecked Sendable {
     private let directory: String
     private let database: Database
@@ -44,14 +45,17 @@ final class NativeFixtureWorld: NativeContractWorld, @unchecked Sendable {
             }
             var substitutions: [String: String] = [:]
             for step in operation.setup where step.name != nil {
-                let actor = step.session.flatMap { session in sessions.values.first { $0.session == session } } ?? sessions[phone]!
+                // The step acts as `phone` when given, else as the fixture's session.
+                let actor = step.phone.flatMap { sessions[$0] } ?? step.session.flatMap { session in sessions.values.first { $0.session == session } } ?? sessions[phone]!
                 let decoded = try CanonicalOperation.decode(
                     name: step.name!, path: NativeFixtureWorld.substitute(step.path, substitutions),
                     body: step.body.map { NativeFixtureWorld.substitute($0, substitutions) }, query: JSONObject(), messageID: SortableID.make("msg"),
                     now: Date())
                 switch try await engine.perform(decoded, on: actor) {
                 case .group(let group): substitutions["$group"] = group.id
-                case .invite(let invite): substitutions["$code"] = invite.code
+                case .invite(let invite):
+                    substitutions["$code"] = invite.code
+                    substitutions["$code\(substitutions.keys.filter { $0.hasPrefix("$code") }.count)"] = invite.code
                 case .sent(let outcome): substitutions["$message"] = outcome.providerMessageId ?? ""
                 default: break
                 }

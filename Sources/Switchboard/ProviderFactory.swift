@@ -8,7 +8,10 @@ import NativeEngine
 import ProviderKit
 import Storage
 import Support
+import A1BaseProvider
+import TalkNTalkProvider
 import WAHAProvider
+import WalyticProvider
 import WaxumProvider
 
 /// The one place that knows every provider kind.
@@ -23,6 +26,24 @@ public enum ProviderCatalog {
                 throw GatewayError.invalidRequest("waxum needs credentials.token (its superadmin or a session token).")
             }
             return WaxumAdapter(baseURL: setup.baseURL, token: token, timeout: setup.timeout, transport: setup.transport, clock: setup.clock)
+        },
+        ProviderKindEntry(descriptor: WalyticAdapter.descriptor, webhook: WalyticWebhook(), webhookSecretKey: "webhookToken") { setup throws(GatewayError) in
+            guard setup.credentials["apiKey"] != nil || setup.credentials["jwt"] != nil else {
+                throw GatewayError.invalidRequest("Walytic needs credentials.apiKey (sent as x-api-key) or credentials.jwt (sent as Bearer).")
+            }
+            return WalyticAdapter(
+                baseURL: setup.baseURL, apiKey: setup.credentials["apiKey"], jwt: setup.credentials["jwt"], timeout: setup.timeout,
+                transport: setup.transport, clock: setup.clock)
+        },
+        ProviderKindEntry(descriptor: TalkNTalkAdapter.descriptor, webhook: TalkNTalkWebhook(), webhookSecretKey: "webhookSecret") { setup throws(GatewayError) in
+            guard let key = setup.credentials["apiKey"] else { throw GatewayError.invalidRequest("TalkNTalk needs credentials.apiKey (tk_live_…).") }
+            return TalkNTalkAdapter(baseURL: setup.baseURL, apiKey: key, timeout: setup.timeout, transport: setup.transport, clock: setup.clock)
+        },
+        ProviderKindEntry(descriptor: A1BaseAdapter.descriptor, webhook: A1BaseWebhook(), webhookSecretKey: "apiSecret") { setup throws(GatewayError) in
+            guard let key = setup.credentials["apiKey"], let secret = setup.credentials["apiSecret"] else {
+                throw GatewayError.invalidRequest("A1Base needs credentials.apiKey and credentials.apiSecret.")
+            }
+            return A1BaseAdapter(baseURL: setup.baseURL, apiKey: key, apiSecret: secret, timeout: setup.timeout, transport: setup.transport, clock: setup.clock)
         },
     ]
 

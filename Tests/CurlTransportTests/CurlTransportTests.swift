@@ -259,3 +259,27 @@ final class DroppingListener: @unchecked Sendable {
         for client in held.get() { Glibc.close(client) }
     }
 }
+
+final class CurlConnectionReuseTests: XCTestCase {
+    func testConcurrentRoundsReuseTheirConnections() async throws {
+        let server = HTTPServer(
+            configuration: ServerConfiguration(port: 0, eventLoops: 1), router: Router([Route("POST", "/x", .inline { _ in .json(["ok": true], status: 201) })]),
+            logger: .discard, metrics: MetricsRegistry(), accessLog: false, renderError: { _, _ in HTTPResponse(status: 500) })
+        try server.start()
+        defer { server.stop() }
+        let transport = CurlTransport()
+        defer { transport.shutdown() }
+        let url = "http://127.0.0.1:\(server.port!)/x"
+        func round() async throws {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<50 { group.addTask { try await transport.send(TransportRequest(method: "POST", url: url, body: [1])).status } }
+                for try await status in group { XCTAssertEqual(status, 201) }
+            }
+        }
+        try await round()
+        let afterFirst = transport.connectionsOpened.get()
+        for _ in 0..<5 { try await round() }
+        XCTAssertLessThanOrEqual(afterFirst, 50)
+        XCTAssertEqual(transport.connectionsOpened.get(), afterFirst, "later rounds reuse the pooled connections")
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import GroupModel
+import HTTPCore
+import JSONCore
+import ProviderKit
+import Storage
+import Support
+
+/// A configured provider's webhook handling: its normalizer and the secret its webhooks are verified with.
+public struct InboundProvider: Sendable {
+    public let name: String
+    public let kind: String
+    public let normalizer: any WebhookNormalizer
+    public let secret: Secret?
+
+    public init(name: String, kind: String, normalizer: any WebhookNormalizer, secret: Secret?) {
+        self.name = name
+        self.kind = kind
+        self.normalizer = normalizer
+        self.secret = secret
+    }
+}
+
+/// `POST /v1/inbound/{provider}/{session}`: verify with the provider's scheme and secret, normalize, then in one
+/// transaction keep the raw bytes, append the events (deduplicated on their deterministic ids), move the status
+/// of the messages they speak about, and record the payload's shape (drift). The answer goes out after that
+/// commit, so an acknowledged webhook is never lost.
+public final class InboundService: Sendable {
+    private let providers: [String: InboundProvider]
+    private let sessions: SessionRegistry
+    private let events: EventLog
+    private let messages: MessageStore
+    private let database: Database
+    private let logger: Logger
+    private let clock: any WallClock
+    /// How far back a status webhook is matched to a sent message without a provider id (Walytic).
+    public static let correlationWindow: TimeInterval = 600
+
+    public init(
+        providers: [InboundProvider], sessions: SessionRegistry, events: EventLog, messages: MessageStore, database: Database, logger: Logger,
+        clock: any WallClock
+    ) {
+        self.providers = Dictionary(providers.map { ($0.name, $0) }) { first, _ in first }
+        self.sessions = sessions
+        self.events = events
+        self.messages = messages
+        self.database = database
+        self.logger = logger
+        self.clock = clock
+    }
+
+    public struct Outcome: Sendable {
+        public let acknowledgement: (status: Int, body: JSON)
+        public let appended: Int
+        public let duplicates: Int
+    }
+
+    public func receive(provider name: String, session: String, webhook: InboundWebhook) async throws(GatewayError) -> Outcome {
+        guard let provider = providers[name] else { throw GatewayError.notFound("No provider named '\(name)' receives webhooks here.") }
+        guard let record = sessions.record(session), record.provider == name else {
+            throw GatewayError.sessionNotFound(session)
+        }
+        let now = clock.now()
+        do {
+            try provider.normalizer.verify(webhook, secret: provider.secret, now: now)
+        } catch {
+            logger.warning("webhook rejected", [
+                "provider": .string(name), "session": .string(session), "scheme": .string(error.scheme), "header": .string(error.header),
+                "reason": .string(error.reason.rawValue), "detail": .string(error.detail),
+            ])
+            throw error.canonical
+        }
+        let payload = try webhook.json()
+        let normalized = try provider.normalizer.normalize(webhook, context: NormalizeContext(session: session, receivedAt: now))
+        let kind = provider.normalizer.kind(of: payload)
+        let shape = PayloadDrift.shape(payload)
+        var headers = JSONObject()
+        for field in webhook.headers.fields where !field.lowercasedName.contains("signature") && !field.lowercasedName.contains("hmac") {
+            headers[field.lowercasedName] = .string(field.value)
+        }
+        let body = webhook.body
+        let storedHeaders = JSON.object(headers).text
+        let appended: [GatewayEvent]
+        let total = normalized.count
+        do {
+            appended = try await database.write { [events, messages] db in
+                var normalized = normalized
+                for index in normalized.indices { try InboundService.applyStatus(&normalized[index], messages: messages, now: now, in: db) }
+                let appended = try events.append(normalized, in: db)
+                try db.run(
+                    "INSERT INTO inbound_webhooks (provider, session, kind, received_at, headers, body, events) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [.text(name), .text(session), .text(kind), .real(now.timeIntervalSince1970), .text(storedHeaders), .blob(body),
+                     .text(JSON.array(normalized.map { .string($0.id) }).text)])
+                try PayloadDrift.record(provider: name, kind: kind, shape: shape, at: now, in: db)
+                return appended
+            }
+        } catch {
+            throw GatewayError.internal("The webhook could not be stored: \(error)")
+        }
+        if !appended.isEmpty { events.didAppend() }
+        return Outcome(acknowledgement: provider.normalizer.acknowledgement, appended: appended.count, duplicates: total - appended.count)
+    }
+
+    /// A status event (`message.sent/delivered/read/played/failed`) moves the message it speaks about forward
+    /// (never back) and names it in `data.message`. By provider message id when the event has one (exact, or the
+    /// WhatsApp id inside a serialized one such as WAHA's `true_<chat>_<id>_<sender>`); otherwise, for providers
+    /// without ids (Walytic), by the hints in `data.correlation` — group, text, a time window — and only when exactly
+    /// one pending message fits: several are reported as `correlation.candidates`, never guessed.
+    static func applyStatus(_ event: inout GatewayEvent, messages: MessageStore, now: Date, in db: SQLiteConnection) throws {
+        let status: MessageStatus
+        switch event.type {
+        case .messageSent: status = .sent
+        case .messageDelivered: status = .delivered
+        case .messageRead: status = .read
+        case .messagePlayed: status = .played
+        case .messageFailed: status = .failed
+        default: return
+        }
+        guard case .object(var data) = event.data else { return }
+        let since = SQLValue.real(event.occurredAt.timeIntervalSince1970 - correlationWindow)
+        var matches: [String] = []
+        if let providerID = data["providerMessageId"]?.stringValue, !providerID.isEmpty {
+            matches = try db.query(
+                """
+                SELECT id FROM messages WHERE session = ?1 AND (provider_message_id = ?2 OR (created_at > ?3 AND instr(provider_message_id, ?2) > 0))
+                LIMIT 2
+                """, [.text(event.session), .text(providerID), since]
+            ).compactMap { $0.string(0) }
+        } else if case .object(var hints)? = data["correlation"] {
+            var sql = "SELECT id FROM messages WHERE session = ? AND status IN ('queued', 'sent') AND created_at BETWEEN ? AND ?"
+            var values: [SQLValue] = [.text(event.session), since, .real(event.occurredAt.timeIntervalSince1970 + 60)]
+            if let group = event.group { sql += " AND group_id = ?"; values.append(.text(group)) }
+            if let text = hints["text"]?.stringValue { sql += " AND text = ?"; values.append(.text(text)) }
+            matches = try db.query(sql + " ORDER BY id LIMIT 10", values).compactMap { $0.string(0) }
+            hints["matched"] = .bool(matches.count == 1)
+            if matches.count > 1 { hints["candidates"] = .array(matches.map { .string($0) }) }
+            data["correlation"] = .object(hints)
+            if matches.count > 1 {
+                event.data = .object(data)
+                return
+            }
+        }
+        guard matches.count == 1, let id = matches.first else {
+            event.data = .object(data)
+            return
+        }
+        data["message"] = .string(id)
+        event.data = .object(data)
+        // A receipt from one participant of a group (WAHA's per-participant acks) is that member's receipt, not the
+        // message's aggregate status: only a failure, or a receipt for the whole message, moves the status.
+        if status != .failed, status != .sent, data["participant"]?.stringValue != nil { return }
+        if status == .failed {
+            var reported = data["error"]?.objectValue ?? JSONObject()
+            if reported["status"] == nil { reported["status"] = 502 }
+            let error = GatewayError(json: .object(reported)) ?? GatewayError.providerRejected("The provider reported that the message failed.")
+            _ = try messages.advance(id, to: .failed, error: error, at: now, in: db)
+        } else {
+            try messages.advanceStatus(id, to: status, providerMessageId: nil, at: now, in: db)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# What Switchboard adds to a send: a fake WAHA provider on loopback answers instantly (from the contract
+# fixtures); wrk sends the same message straight to it, then through Switchboard (a WAHA session), in the same
+# run, 64 keep-alive connections. Every send through Switchboard is stored durably before and after the call.
+# Usage: bench/overhead.sh   (DURATION=seconds per run, default 10)
+source "$(dirname "$0")/lib.sh"
+need wrk wrk
+binary=$(build_release)
+machine
+
+fake_port=$(free_port)
+"$binary" contract fake --provider waha --fixtures "$root/Contract/Fixtures" --port "$fake_port" >/dev/null 2>"$work/fake.log" &
+pids+=($!)
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$fake_port/" && break; sleep 0.1; done
+
+port=$(free_port); key="bench-admin-key-$(date +%s)"
+cat >"$work/config.json" <<JSON
+{"providers": {"waha": {"kind": "waha", "baseUrl": "http://127.0.0.1:$fake_port", "credentials": {"apiKey": "test-key"}}},
+ "sessions": {"team": {"provider": "waha", "account": {"session": "default"}}},
+ "log": {"access": true}}
+JSON
+SWITCHBOARD_ADMIN_KEY=$key "$binary" serve --config "$work/config.json" --port "$port" --data "$work/data" >/dev/null 2>"$work/gateway.log" &
+pids+=($!)
+wait_http "http://127.0.0.1:$port/healthz"
+
+group="120363022345678901@g.us"
+cat >"$work/direct.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["X-Api-Key"] = "test-key"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"session":"default","chatId":"$group","text":"Hello team"}'
+LUA
+cat >"$work/gateway.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $key"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"group":"$group","text":"Hello team"}'
+LUA
+# The recorded reply must come back both ways before measuring.
+curl -sf -X POST -H 'X-Api-Key: test-key' -H 'Content-Type: application/json' \
+  -d "{\"session\":\"default\",\"chatId\":\"$group\",\"text\":\"Hello team\"}" "http://127.0.0.1:$fake_port/api/sendText" >/dev/null
+status=$(curl -s -o "$work/first.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -d "{\"group\":\"$group\",\"text\":\"Hello team\"}" "http://127.0.0.1:$port/v1/sessions/team/messages")
+[ "$status" = 201 ] || { echo "send through Switchboard answered $status: $(cat "$work/first.json")"; exit 1; }
+
+# Paced copies: each connection waits DELAY_MS between requests, so both paths get the same offered load
+# (about 64 / (DELAY_MS + latency) requests per second) and the latency difference is what Switchboard adds.
+for name in direct gateway; do
+  { cat "$work/$name.lua"; echo "delay = function() return tonumber(os.getenv('DELAY_MS')) end"; } >"$work/$name-paced.lua"
+done
+
+DURATION=2 wrk_run warmup "http://127.0.0.1:$port/v1/sessions/team/messages" -s "$work/gateway.lua" >/dev/null
+direct=$(wrk_run direct "http://127.0.0.1:$fake_port/api/sendText" -s "$work/direct.lua")
+through=$(wrk_run switchboard "http://127.0.0.1:$port/v1/sessions/team/messages" -s "$work/gateway.lua")
+paced_direct=$(DELAY_MS=30 wrk_run direct_paced "http://127.0.0.1:$fake_port/api/sendText" -s "$work/direct-paced.lua")
+paced_through=$(DELAY_MS=30 wrk_run switchboard_paced "http://127.0.0.1:$port/v1/sessions/team/messages" -s "$work/gateway-paced.lua")
+printf '%s\n' "$direct" "$through" "$paced_direct" "$paced_through"
+ms() { echo "$1" | sed "s/.*$2=\([0-9.]*\)\([a-z]*\).*/\1 \2/" | awk '{v=$1; if ($2=="us") v=v/1000; if ($2=="s") v=v*1000; print v}'; }
+rps() { echo "$1" | sed 's/.*rps=\([0-9.]*\).*/\1/'; }
+echo "at full speed: added p50 = $(echo "$(ms "$through" p50) - $(ms "$direct" p50)" | bc) ms, added p99 = $(echo "$(ms "$through" p99) - $(ms "$direct" p99)" | bc) ms"
+echo "paced (same offered rate): added p50 = $(echo "$(ms "$paced_through" p50) - $(ms "$paced_direct" p50)" | bc) ms, added p99 = $(echo "$(ms "$paced_through" p99) - $(ms "$paced_direct" p99)" | bc) ms"
+echo "throughput switchboard/direct = $(echo "scale=2; $(rps "$through") / $(rps "$direct")" | bc)"
