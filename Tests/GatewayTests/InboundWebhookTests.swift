@@ -134,4 +134,23 @@ final class InboundWebhookTests: XCTestCase {
         XCTAssertEqual(try client.post("/v1/normalize/nope", payload).status, 404)
         XCTAssertEqual(try TestClient(port: server.port, key: nil).post("/v1/normalize/walytic", payload).status, 401)
     }
+
+    func testNormalizeCommand() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.path + "/payload.json"
+        try #"{"event":"group_message_sent","sessionId":"s","groupName":"Team","groupId":"120363022345678901@g.us","message":"Hi","status":"sent","timestamp":1795255200}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let binary = Script.repositoryRoot + "/.build/debug/switchboard"
+        let good = try Script.run(binary, ["normalize", "--provider", "walytic", file])
+        XCTAssertEqual(good.status, 0, good.output)
+        XCTAssertTrue(good.output.contains("\"type\": \"message.sent\""), good.output)
+        // Another provider's payload is kept, as unmapped; one without an event name is refused clearly.
+        let other = try Script.run(binary, ["normalize", "--provider", "waha", file])
+        XCTAssertTrue(other.output.contains("provider.unmapped"), other.output)
+        try #"{"payload": {}}"#.write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = try Script.run(binary, ["normalize", "--provider", "waha", file])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.output.contains("invalid_request"), bad.output)
+    }
 }

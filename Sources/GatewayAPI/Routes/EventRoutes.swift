@@ -6,23 +6,43 @@ import JSONCore
 
 /// The event log by cursor.
 enum EventRoutes {
+    /// The cursor and filters both event routes take.
+    static func filters(after: String) -> [APIRoute.QueryParameter] {
+        [
+            .init("after", Schema.string(min: 1, max: 20, pattern: "^[0-9]+$"), after),
+            .init("session", ComponentSchemas.sessionName, "Only this session's events."),
+            .init("type", Schema.string(min: 1, max: 512), "Only these types (comma-separated)."),
+        ]
+    }
+
     static func routes(_ env: APIEnvironment) -> [APIRoute] {
         [
             APIRoute(
                 "GET", "/v1/events", id: "listEvents", tag: "events",
                 summary: "Canonical events, oldest first, after a cursor. 'next' is the cursor to continue from.",
-                query: [
-                    .init("after", Schema.string(min: 1, max: 20, pattern: "^[0-9]+$"), "Cursor: 'next' of the previous page."),
-                    .init("session", ComponentSchemas.sessionName, "Only this session's events."),
-                    .init("type", Schema.string(min: 1, max: 512), "Only these types (comma-separated)."),
-                    .init("limit", ["type": "integer", "minimum": 1, "maximum": 1000], "Page size (default 100)."),
-                ],
+                query: filters(after: "Cursor: 'next' of the previous page.")
+                    + [.init("limit", ["type": "integer", "minimum": 1, "maximum": 1000], "Page size (default 100).")],
                 responses: [.init(200, "A page of events.", Schema.ref("EventList"))],
                 handler: .async { request in
                     let query = try EventQuery(request, env)
                     let page = try env.events.page(after: query.after, sessions: query.sessions, types: query.types, limit: query.limit)
                     let next = page.last.map { String($0.seq) } ?? query.after.map(String.init)
                     return .json(["data": .array(page.map(\.event.json)), "next": .string(next)])
+                }),
+            APIRoute(
+                "GET", "/v1/events/stream", id: "streamEvents", tag: "events",
+                summary: "Server-Sent Events: the same events as GET /v1/events, pushed as they happen. Resume with Last-Event-ID (or ?after=): the id is the log cursor, so nothing is missed or repeated.",
+                query: filters(after: "Cursor to start after (Last-Event-ID wins)."),
+                responses: [.init(200, "An event stream.", nil, contentType: "text/event-stream")],
+                handler: .async { request in
+                    let query = try EventQuery(request, env, afterOverride: request.request.headers["last-event-id"])
+                    var headers = HTTPHeaders()
+                    headers.set("Content-Type", "text/event-stream")
+                    headers.set("Cache-Control", "no-cache")
+                    headers.set("X-Accel-Buffering", "no")
+                    return HTTPResponse(
+                        status: 200, headers: headers,
+                        stream: EventStream(log: env.events, after: query.after, sessions: query.sessions, types: query.types))
                 }),
         ]
     }
