@@ -52,17 +52,7 @@ public final class Redactor: Sendable {
         self.secrets = secrets.filter { $0.value.count >= 4 }.map { ($0.value, "redacted-\($0.key)") }.sorted { $0.value.count > $1.value.count }
     }
 
-    public func redact(_ json: JSON) -> JSON {
-        switch json {
-        case .string(let text): return .string(redact(text))
-        case .array(let items): return .array(items.map(redact))
-        case .object(let object):
-            var out = JSONObject()
-            for member in object { out[redact(member.key)] = redact(member.value) }
-            return .object(out)
-        default: return json
-        }
-    }
+    public func redact(_ json: JSON) -> JSON { json.mappingStrings(keys: true, redact) }
 
     public func redact(_ text: String) -> String {
         var text = text

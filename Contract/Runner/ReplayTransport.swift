@@ -37,11 +37,16 @@ public final class ReplayTransport: HTTPTransport, @unchecked Sendable {
         case .timeout: throw TransportError(.timeout, "fixture: the provider did not answer in time")
         case .connectionError: throw TransportError(.connectionRefused, "fixture: the connection failed")
         case .reply(let status, let headers, let body):
-            var responseHeaders = HTTPHeaders()
-            for member in headers { responseHeaders.add(member.key, member.value.stringValue ?? member.value.text) }
-            if responseHeaders["content-type"] == nil { responseHeaders.add("Content-Type", "application/json") }
-            return TransportResponse(status: status, headers: responseHeaders, body: body)
+            return TransportResponse(status: status, headers: ReplayTransport.headers(headers), body: body)
         }
+    }
+
+    /// A recorded answer's headers, JSON by default (fixtures rarely spell out `Content-Type`).
+    public static func headers(_ recorded: JSONObject) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        for member in recorded { headers.add(member.key, member.value.stringValue ?? member.value.text) }
+        if headers["content-type"] == nil { headers.add("Content-Type", "application/json") }
+        return headers
     }
 
     private func fail(_ message: String) throws(TransportError) -> TransportResponse {

@@ -37,9 +37,7 @@ public final class A1BaseAdapter: ProviderAdapter, Sendable {
     }
 
     public func provision(_ binding: SessionBinding) async throws(GatewayError) -> JSONObject {
-        guard let account = binding.account("accountId"), !account.isEmpty else {
-            throw GatewayError.invalidRequest("An A1Base session needs account.accountId.", details: ["field": "account.accountId"])
-        }
+        let account = try binding.requiredAccount("accountId", "An A1Base session needs account.accountId.")
         guard let from = binding.account("from"), UserID.parse(from)?.phone != nil, from.hasPrefix("+") else {
             throw GatewayError.invalidRequest("An A1Base session needs account.from: the agent's number in E.164 with '+'.", details: ["field": "account.from"])
         }
@@ -50,9 +48,8 @@ public final class A1BaseAdapter: ProviderAdapter, Sendable {
     public func status(of binding: SessionBinding) async -> SessionStatus { .unknown }
 
     public func perform(_ operation: ProviderOperation, on binding: SessionBinding) async throws(GatewayError) -> OperationResult {
-        guard let account = binding.account("accountId"), let from = binding.account("from") else {
-            throw GatewayError.sessionNotReady("The A1Base binding needs account.accountId and account.from.")
-        }
+        let account = try binding.boundAccount("accountId", provider: "A1Base")
+        let from = try binding.boundAccount("from", provider: "A1Base")
         let manage = A1BaseActions(http: http, path: "/v1/group-management/\(ProviderHTTP.segment(account))", agent: from)
         switch operation {
         case .getGroup(let id):
@@ -98,7 +95,7 @@ public final class A1BaseAdapter: ProviderAdapter, Sendable {
                 _ = try await manage.run(verb, thread: id, ["participants": .array(phones.map { .string($0.phone) })])
                 results += phones.map { ParticipantResult(id: $0.id, status: action.successOutcome) }
             }
-            return .participants(raw.compactMap { text in results.first { $0.id == (UserID.parse(text)?.jid ?? text) } })
+            return .participants(ParticipantList.ordered(results, as: raw))
 
         case .join(let code):
             let data = try await manage.run("join", thread: nil, ["invite_code": .string(code)])

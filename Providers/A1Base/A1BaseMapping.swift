@@ -49,12 +49,8 @@ enum A1BaseMapping {
 
     /// Participants as A1Base wants them (E.164 with `+`); ids without a phone (an `@lid`) are `invalid_id`.
     static func phones(_ raw: [String]) -> ([(id: String, phone: String)], [ParticipantResult]) {
-        var phones: [(id: String, phone: String)] = []
-        var invalid: [ParticipantResult] = []
-        for text in raw {
-            if let user = UserID.parse(text), let phone = user.phone { phones.append((user.jid, phone)) } else { invalid.append(ParticipantResult(id: text, status: .invalidId)) }
-        }
-        return (phones, invalid)
+        let (valid, invalid) = ParticipantList.split(raw) { $0.phone != nil }
+        return (valid.map { ($0.jid, $0.phone ?? "") }, invalid)
     }
 
     /// A member as A1Base reports it: a phone string or `{phone|phone_number|number, name?, role?|is_admin?}`.

@@ -20,12 +20,8 @@ public struct A1BaseWebhook: WebhookNormalizer {
     public init() {}
 
     public func verify(_ webhook: InboundWebhook, secret: Secret?, now: Date) throws(WebhookRejection) {
-        guard let secret, !secret.isEmpty else {
-            throw WebhookRejection(scheme: scheme, header: "X-A1Base-Signature", reason: .noSecretConfigured, detail: "the provider has no apiSecret")
-        }
-        guard let presented = webhook.headers["x-a1base-signature"], !presented.isEmpty else {
-            throw WebhookRejection(scheme: scheme, header: "X-A1Base-Signature", reason: .missingSignature, detail: "no X-A1Base-Signature header")
-        }
+        let secret = try WebhookVerification.secret(secret, credential: "apiSecret", scheme: scheme, header: "X-A1Base-Signature")
+        let presented = try WebhookVerification.presented("X-A1Base-Signature", in: webhook, scheme: scheme)
         guard let stamp = webhook.headers["x-a1base-timestamp"]?.trimmingCharacters(in: .whitespaces), let seconds = Double(stamp) else {
             throw WebhookRejection(scheme: scheme, header: "X-A1Base-Timestamp", reason: .missingTimestamp, detail: "no numeric X-A1Base-Timestamp header")
         }

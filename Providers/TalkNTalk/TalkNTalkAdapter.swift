@@ -37,11 +37,8 @@ public final class TalkNTalkAdapter: ProviderAdapter, Sendable {
     }
 
     public func provision(_ binding: SessionBinding) async throws(GatewayError) -> JSONObject {
-        guard let phone = binding.account("sessionId"), !phone.isEmpty else {
-            throw GatewayError.invalidRequest(
-                "A TalkNTalk session needs account.sessionId: the phone's chat_id (a UUID from GET /v1/whatsapp/phones/).",
-                details: ["field": "account.sessionId"])
-        }
+        let phone = try binding.requiredAccount(
+            "sessionId", "A TalkNTalk session needs account.sessionId: the phone's chat_id (a UUID from GET /v1/whatsapp/phones/).")
         return ["sessionId": .string(phone)]
     }
 
@@ -54,7 +51,7 @@ public final class TalkNTalkAdapter: ProviderAdapter, Sendable {
     }
 
     public func perform(_ operation: ProviderOperation, on binding: SessionBinding) async throws(GatewayError) -> OperationResult {
-        guard let phone = binding.account("sessionId") else { throw GatewayError.sessionNotReady("The TalkNTalk binding has no account.sessionId.") }
+        let phone = try binding.boundAccount("sessionId", provider: "TalkNTalk")
         let base = "/v1/whatsapp/\(ProviderHTTP.segment(phone))/groups/"
         switch operation {
         case .listGroups:

@@ -17,19 +17,15 @@ public struct TalkNTalkWebhook: WebhookNormalizer {
     public init() {}
 
     public func verify(_ webhook: InboundWebhook, secret: Secret?, now: Date) throws(WebhookRejection) {
-        guard let secret, !secret.isEmpty else {
-            throw WebhookRejection(scheme: scheme, header: "X-TalkNTalk-Signature", reason: .noSecretConfigured, detail: "the provider has no webhookSecret")
-        }
-        guard let presented = webhook.headers["x-talkntalk-signature"]?.trimmingCharacters(in: .whitespaces), !presented.isEmpty else {
-            throw WebhookRejection(scheme: scheme, header: "X-TalkNTalk-Signature", reason: .missingSignature, detail: "no X-TalkNTalk-Signature header")
-        }
+        let secret = try WebhookVerification.secret(secret, credential: "webhookSecret", scheme: scheme, header: "X-TalkNTalk-Signature")
+        let presented = try WebhookVerification.presented("X-TalkNTalk-Signature", in: webhook, scheme: scheme)
         let expected = HMAC.mac(.sha256, key: secret.value, message: webhook.body)
         let matches = WebhookVerification.matchesHex(presented, expected, prefix: "sha256=")
             || ByteEncoding.fromBase64(presented).map { ConstantTime.equals($0, expected) } ?? false
         guard matches else {
             throw WebhookRejection(scheme: scheme, header: "X-TalkNTalk-Signature", reason: .mismatch, detail: "HMAC-SHA256 of the body (hex or base64) does not match")
         }
-        guard let stamp = (try? JSONParser.parse(webhook.body))?["timestamp"]?.stringValue, let date = Timestamp.parseISO8601(stamp) else {
+        guard let stamp = (try? webhook.json())?["timestamp"]?.stringValue, let date = Timestamp.parseISO8601(stamp) else {
             throw WebhookRejection(scheme: scheme, header: "body.timestamp", reason: .missingTimestamp, detail: "the envelope has no ISO 8601 timestamp")
         }
         try WebhookVerification.checkAge(date, now: now, scheme: scheme, header: "body.timestamp")

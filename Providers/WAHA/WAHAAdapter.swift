@@ -42,9 +42,7 @@ public final class WAHAAdapter: ProviderAdapter, Sendable {
     // MARK: - Sessions
 
     public func provision(_ binding: SessionBinding) async throws(GatewayError) -> JSONObject {
-        guard let session = binding.account("session"), !session.isEmpty else {
-            throw GatewayError.invalidRequest("A WAHA session needs account.session (the WAHA session name, e.g. \"default\").", details: ["field": "account.session"])
-        }
+        let session = try binding.requiredAccount("session", "A WAHA session needs account.session (the WAHA session name, e.g. \"default\").")
         return ["session": .string(session)]
     }
 
@@ -58,7 +56,7 @@ public final class WAHAAdapter: ProviderAdapter, Sendable {
     // MARK: - Operations
 
     public func perform(_ operation: ProviderOperation, on binding: SessionBinding) async throws(GatewayError) -> OperationResult {
-        guard let session = binding.account("session") else { throw GatewayError.sessionNotReady("The WAHA binding has no account.session.") }
+        let session = try binding.boundAccount("session", provider: "WAHA")
         let base = "/api/\(ProviderHTTP.segment(session))/groups"
         func groupPath(_ id: String) -> String { "\(base)/\(ProviderHTTP.segment(id))" }
 
@@ -102,7 +100,7 @@ public final class WAHAAdapter: ProviderAdapter, Sendable {
             return .done
 
         case .participants(let id, let action, let raw):
-            let (valid, invalid) = Self.split(raw)
+            let (valid, invalid) = ParticipantList.split(raw)
             var results = invalid
             if !valid.isEmpty {
                 let path: String
@@ -121,7 +119,7 @@ public final class WAHAAdapter: ProviderAdapter, Sendable {
                 }
                 results = valid.map { ParticipantResult(id: $0.jid, status: action.successOutcome) } + invalid
             }
-            return .participants(Self.ordered(results, as: raw))
+            return .participants(ParticipantList.ordered(results, as: raw))
 
         case .getInvite(let id):
             let reply = try await http.call("GET", groupPath(id) + "/invite-code")
@@ -235,21 +233,4 @@ public final class WAHAAdapter: ProviderAdapter, Sendable {
         return code
     }
 
-    /// Parsed ids and per-participant `invalid_id` results for the rest.
-    static func split(_ raw: [String]) -> ([UserID], [ParticipantResult]) {
-        var valid: [UserID] = []
-        var invalid: [ParticipantResult] = []
-        for text in raw {
-            if let user = UserID.parse(text) { valid.append(user) } else { invalid.append(ParticipantResult(id: text, status: .invalidId)) }
-        }
-        return (valid, invalid)
-    }
-
-    /// Results in the order the participants were given.
-    static func ordered(_ results: [ParticipantResult], as raw: [String]) -> [ParticipantResult] {
-        raw.compactMap { text in
-            let id = UserID.parse(text)?.jid ?? text
-            return results.first { $0.id == id }
-        }
-    }
 }

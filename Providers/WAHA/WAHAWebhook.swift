@@ -16,12 +16,8 @@ public struct WAHAWebhook: WebhookNormalizer {
     // MARK: - Verify
 
     public func verify(_ webhook: InboundWebhook, secret: Secret?, now: Date) throws(WebhookRejection) {
-        guard let secret, !secret.isEmpty else {
-            throw WebhookRejection(scheme: scheme, header: "X-Webhook-Hmac", reason: .noSecretConfigured, detail: "the provider has no webhookSecret")
-        }
-        guard let presented = webhook.headers["x-webhook-hmac"], !presented.isEmpty else {
-            throw WebhookRejection(scheme: scheme, header: "X-Webhook-Hmac", reason: .missingSignature, detail: "no X-Webhook-Hmac header")
-        }
+        let secret = try WebhookVerification.secret(secret, credential: "webhookSecret", scheme: scheme, header: "X-Webhook-Hmac")
+        let presented = try WebhookVerification.presented("X-Webhook-Hmac", in: webhook, scheme: scheme)
         if let algorithm = webhook.headers["x-webhook-hmac-algorithm"], algorithm.lowercased() != "sha512" {
             throw WebhookRejection(scheme: scheme, header: "X-Webhook-Hmac-Algorithm", reason: .mismatch, detail: "algorithm '\(algorithm)' is not sha512")
         }
@@ -29,7 +25,7 @@ public struct WAHAWebhook: WebhookNormalizer {
         guard WebhookVerification.matchesHex(presented, expected) else {
             throw WebhookRejection(scheme: scheme, header: "X-Webhook-Hmac", reason: .mismatch, detail: "HMAC-SHA512 of the body does not match")
         }
-        guard let milliseconds = (try? JSONParser.parse(webhook.body))?["timestamp"]?.doubleValue else {
+        guard let milliseconds = (try? webhook.json())?["timestamp"]?.doubleValue else {
             throw WebhookRejection(scheme: scheme, header: "body.timestamp", reason: .missingTimestamp, detail: "the envelope has no timestamp")
         }
         try WebhookVerification.checkAge(Date(timeIntervalSince1970: milliseconds / 1000), now: now, scheme: scheme, header: "body.timestamp")

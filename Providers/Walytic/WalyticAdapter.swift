@@ -45,10 +45,8 @@ public final class WalyticAdapter: ProviderAdapter, Sendable {
     }
 
     public func provision(_ binding: SessionBinding) async throws(GatewayError) -> JSONObject {
-        guard let session = binding.account("sessionId"), !session.isEmpty else {
-            throw GatewayError.invalidRequest(
-                "A Walytic session needs account.sessionId (e.g. \"session-<number>\", as shown in Walytic's dashboard).", details: ["field": "account.sessionId"])
-        }
+        let session = try binding.requiredAccount(
+            "sessionId", "A Walytic session needs account.sessionId (e.g. \"session-<number>\", as shown in Walytic's dashboard).")
         return ["sessionId": .string(session)]
     }
 
@@ -60,7 +58,7 @@ public final class WalyticAdapter: ProviderAdapter, Sendable {
     }
 
     public func perform(_ operation: ProviderOperation, on binding: SessionBinding) async throws(GatewayError) -> OperationResult {
-        guard let session = binding.account("sessionId") else { throw GatewayError.sessionNotReady("The Walytic binding has no account.sessionId.") }
+        let session = try binding.boundAccount("sessionId", provider: "Walytic")
         switch operation {
         case .listGroups:
             let snapshot = try await refresh(session)
@@ -85,7 +83,7 @@ public final class WalyticAdapter: ProviderAdapter, Sendable {
         switch content.target {
         case .name(let given):
             name = given
-            resolved = try await resolveID(named: given, session: session)
+            resolved = try resolveID(named: given, session: session)
         case .id(let id):
             name = try await resolveName(of: id, session: session)
             resolved = id
@@ -108,25 +106,19 @@ public final class WalyticAdapter: ProviderAdapter, Sendable {
         guard let name = group.name, !name.isEmpty else {
             throw GatewayError.providerRejected("Walytic lists group '\(id)' without a name, and it sends only by name.").from(provider: WalyticMapping.kind)
         }
-        let namesakes = snapshot.groups.filter { $0.name?.lowercased() == name.lowercased() }
+        let namesakes = snapshot.named(name)
         guard namesakes.count == 1 else {
-            throw GatewayError.groupAmbiguous(
-                "\(namesakes.count) groups are named '\(name)'; Walytic sends by name and would pick the first. Rename one of them.",
-                ids: namesakes.map(\.id)
-            ).from(provider: WalyticMapping.kind).with(details: ["asOf": .string(Timestamp.iso8601(snapshot.asOf))])
+            throw snapshot.ambiguous(namesakes, "\(namesakes.count) groups are named '\(name)'; Walytic sends by name and would pick the first. Rename one of them.")
         }
         return name
     }
 
     /// For a `groupName` send: Walytic matches the name itself; the directory (if already read) tells the id, and
     /// refuses a name two known groups share. No list call is made just for this.
-    private func resolveID(named name: String, session: String) async throws(GatewayError) -> String? {
+    private func resolveID(named name: String, session: String) throws(GatewayError) -> String? {
         guard let snapshot = directory.snapshot(session) else { return nil }
-        let matches = snapshot.groups.filter { $0.name?.lowercased() == name.lowercased() }
-        if matches.count > 1 {
-            throw GatewayError.groupAmbiguous("\(matches.count) groups are named '\(name)'; send by 'group' id instead.", ids: matches.map(\.id))
-                .from(provider: WalyticMapping.kind).with(details: ["asOf": .string(Timestamp.iso8601(snapshot.asOf))])
-        }
+        let matches = snapshot.named(name)
+        if matches.count > 1 { throw snapshot.ambiguous(matches, "\(matches.count) groups are named '\(name)'; send by 'group' id instead.") }
         return matches.first?.id
     }
 
@@ -136,9 +128,6 @@ public final class WalyticAdapter: ProviderAdapter, Sendable {
         guard let json = reply.json else {
             throw GatewayError.providerRejected("Walytic answered the group list with something that is not JSON.").from(provider: WalyticMapping.kind)
         }
-        let now = clock.now()
-        let groups = WalyticWire.groups(json)
-        directory.store(groups, session: session, at: now)
-        return GroupDirectory.Snapshot(groups: groups, asOf: now)
+        return directory.store(WalyticWire.groups(json), session: session, at: clock.now())
     }
 }

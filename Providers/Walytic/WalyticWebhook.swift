@@ -17,9 +17,7 @@ public struct WalyticWebhook: WebhookNormalizer {
     public init() {}
 
     public func verify(_ webhook: InboundWebhook, secret: Secret?, now: Date) throws(WebhookRejection) {
-        guard let secret, !secret.isEmpty else {
-            throw WebhookRejection(scheme: scheme, header: "query.token", reason: .noSecretConfigured, detail: "the provider has no credentials.webhookToken")
-        }
+        let secret = try WebhookVerification.secret(secret, credential: "credentials.webhookToken", scheme: scheme, header: "query.token")
         guard let token = webhook.query.first(where: { $0.name == "token" })?.value, !token.isEmpty else {
             throw WebhookRejection(scheme: scheme, header: "query.token", reason: .missingSignature, detail: "the inbound URL has no ?token=")
         }
@@ -27,7 +25,7 @@ public struct WalyticWebhook: WebhookNormalizer {
             throw WebhookRejection(scheme: scheme, header: "query.token", reason: .badToken, detail: "the URL token does not match the session's webhookToken")
         }
         // No signed timestamp: a token-authenticated URL cannot detect replays, but the event id dedupes them.
-        if let seconds = (try? JSONParser.parse(webhook.body))?["timestamp"]?.doubleValue {
+        if let seconds = (try? webhook.json())?["timestamp"]?.doubleValue {
             try WebhookVerification.checkAge(Date(timeIntervalSince1970: seconds), now: now, scheme: scheme, header: "body.timestamp")
         }
     }

@@ -42,9 +42,7 @@ public final class WaxumAdapter: ProviderAdapter, Sendable {
     // MARK: - Sessions
 
     public func provision(_ binding: SessionBinding) async throws(GatewayError) -> JSONObject {
-        guard let session = binding.account("sessionId"), !session.isEmpty else {
-            throw GatewayError.invalidRequest("A waxum session needs account.sessionId (the waxum session id).", details: ["field": "account.sessionId"])
-        }
+        let session = try binding.requiredAccount("sessionId", "A waxum session needs account.sessionId (the waxum session id).")
         return ["sessionId": .string(session)]
     }
 
@@ -58,7 +56,7 @@ public final class WaxumAdapter: ProviderAdapter, Sendable {
     // MARK: - Operations
 
     public func perform(_ operation: ProviderOperation, on binding: SessionBinding) async throws(GatewayError) -> OperationResult {
-        guard let session = binding.account("sessionId") else { throw GatewayError.sessionNotReady("The waxum binding has no account.sessionId.") }
+        let session = try binding.boundAccount("sessionId", provider: "waxum")
         let root = "/api/v1/sessions/\(ProviderHTTP.segment(session))"
         func groupPath(_ id: String) -> String { "\(root)/groups/\(ProviderHTTP.segment(id))" }
 
@@ -112,11 +110,7 @@ public final class WaxumAdapter: ProviderAdapter, Sendable {
             return .done
 
         case .participants(let id, let action, let raw):
-            var results: [ParticipantResult] = []
-            var valid: [UserID] = []
-            for text in raw {
-                if let user = UserID.parse(text) { valid.append(user) } else { results.append(ParticipantResult(id: text, status: .invalidId)) }
-            }
+            var (valid, results) = ParticipantList.split(raw)
             if !valid.isEmpty {
                 let body: JSON = ["participants": .array(valid.map { .string(WaxumMapping.waxumUser($0)) })]
                 let (method, path): (String, String) =
@@ -138,7 +132,7 @@ public final class WaxumAdapter: ProviderAdapter, Sendable {
                     throw GatewayError.providerRejected("waxum answered \(action.rawValue) without results or success.").from(provider: WaxumMapping.kind)
                 }
             }
-            return .participants(raw.compactMap { text in results.first { $0.id == (UserID.parse(text)?.jid ?? text) } })
+            return .participants(ParticipantList.ordered(results, as: raw))
 
         case .getInvite(let id), .revokeInvite(let id):
             let reset = if case .revokeInvite = operation { true } else { false }

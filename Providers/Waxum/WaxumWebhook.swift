@@ -16,12 +16,8 @@ public struct WaxumWebhook: WebhookNormalizer {
     public init() {}
 
     public func verify(_ webhook: InboundWebhook, secret: Secret?, now: Date) throws(WebhookRejection) {
-        guard let secret, !secret.isEmpty else {
-            throw WebhookRejection(scheme: scheme, header: "X-Webhook-Signature", reason: .noSecretConfigured, detail: "the provider has no webhookSecret")
-        }
-        guard let presented = webhook.headers["x-webhook-signature"], !presented.isEmpty else {
-            throw WebhookRejection(scheme: scheme, header: "X-Webhook-Signature", reason: .missingSignature, detail: "no X-Webhook-Signature header")
-        }
+        let secret = try WebhookVerification.secret(secret, credential: "webhookSecret", scheme: scheme, header: "X-Webhook-Signature")
+        let presented = try WebhookVerification.presented("X-Webhook-Signature", in: webhook, scheme: scheme)
         let version = webhook.headers["x-webhook-signature-version"]?.lowercased() ?? "v1"
         if version == "v2" {
             guard let stamp = webhook.headers["x-webhook-timestamp"], let seconds = Double(stamp.trimmingCharacters(in: .whitespaces)) else {
@@ -37,7 +33,7 @@ public struct WaxumWebhook: WebhookNormalizer {
             guard WebhookVerification.matchesHex(presented, expected, prefix: "sha256=") else {
                 throw WebhookRejection(scheme: scheme, header: "X-Webhook-Signature", reason: .mismatch, detail: "v1 HMAC-SHA256 of the body does not match")
             }
-            guard let seconds = (try? JSONParser.parse(webhook.body))?["timestamp"]?.doubleValue else {
+            guard let seconds = (try? webhook.json())?["timestamp"]?.doubleValue else {
                 throw WebhookRejection(scheme: scheme, header: "body.timestamp", reason: .missingTimestamp, detail: "v1 envelope has no timestamp")
             }
             try WebhookVerification.checkAge(Date(timeIntervalSince1970: seconds), now: now, scheme: scheme, header: "body.timestamp")

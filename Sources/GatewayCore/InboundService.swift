@@ -107,16 +107,7 @@ public final class InboundService: Sendable {
     /// without ids (Walytic), by the hints in `data.correlation` — group, text, a time window — and only when exactly
     /// one pending message fits: several are reported as `correlation.candidates`, never guessed.
     static func applyStatus(_ event: inout GatewayEvent, messages: MessageStore, now: Date, in db: SQLiteConnection) throws {
-        let status: MessageStatus
-        switch event.type {
-        case .messageSent: status = .sent
-        case .messageDelivered: status = .delivered
-        case .messageRead: status = .read
-        case .messagePlayed: status = .played
-        case .messageFailed: status = .failed
-        default: return
-        }
-        guard case .object(var data) = event.data else { return }
+        guard let status = event.type.messageStatus, case .object(var data) = event.data else { return }
         let since = SQLValue.real(event.occurredAt.timeIntervalSince1970 - correlationWindow)
         var matches: [String] = []
         if let providerID = data["providerMessageId"]?.stringValue, !providerID.isEmpty {

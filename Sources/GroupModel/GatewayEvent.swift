@@ -35,6 +35,9 @@ public enum EventType: String, Sendable, CaseIterable {
         case .queued: nil
         }
     }
+
+    /// The message status a status event reports (`message.read` → `read`), from the same table as `forStatus`.
+    public var messageStatus: MessageStatus? { MessageStatus.allCases.first { EventType.forStatus($0) == self } }
 }
 
 /// One canonical event: `{id, type, occurredAt, receivedAt, session, provider, group?, data}`.

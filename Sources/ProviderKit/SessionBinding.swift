@@ -1,3 +1,4 @@
+import GroupModel
 import JSONCore
 import Support
 
@@ -22,6 +23,21 @@ public struct SessionBinding: Sendable {
 
     /// A string account field.
     public func account(_ key: String) -> String? { account[key]?.stringValue }
+
+    /// A field provisioning requires: `invalid_request` naming `account.<key>`, with `explanation`, when it is
+    /// missing or empty.
+    public func requiredAccount(_ key: String, _ explanation: String) throws(GatewayError) -> String {
+        guard let value = account(key), !value.isEmpty else {
+            throw GatewayError.invalidRequest(explanation, details: ["field": .string("account.\(key)")])
+        }
+        return value
+    }
+
+    /// A field an operation needs: `session_not_ready` when the binding lacks it (`provider` names the adapter).
+    public func boundAccount(_ key: String, provider: String) throws(GatewayError) -> String {
+        guard let value = account(key) else { throw GatewayError.sessionNotReady("The \(provider) binding has no account.\(key).") }
+        return value
+    }
 }
 
 /// A session's connection state, mapped from each provider's own vocabulary (REFERENCE §18).

@@ -12,6 +12,10 @@ public struct InboundWebhook: Sendable {
     /// Query parameters of the inbound URL (Walytic's secret token).
     public let query: [(name: String, value: String)]
 
+    /// The body parsed once, on first use: verification (envelope timestamps), normalization and the inbound
+    /// pipeline all read the same parse.
+    private let parsed = ParsedBody()
+
     public init(headers: HTTPHeaders, body: [UInt8], query: [(name: String, value: String)] = []) {
         self.headers = headers
         self.body = body
@@ -20,11 +24,26 @@ public struct InboundWebhook: Sendable {
 
     /// The body as JSON, with a canonical error when it is not.
     public func json() throws(GatewayError) -> JSON {
-        do {
-            return try JSONParser.parse(body)
-        } catch {
-            throw GatewayError.invalidRequest("The webhook body is not JSON: \(error.description).")
-        }
+        let body = self.body
+        return try parsed.value {
+            do {
+                return .success(try JSONParser.parse(body))
+            } catch {
+                return .failure(GatewayError.invalidRequest("The webhook body is not JSON: \(String(describing: error))."))
+            }
+        }.get()
+    }
+}
+
+/// The memo behind `InboundWebhook.json()`.
+private final class ParsedBody: Sendable {
+    private let result = LockedValue<Result<JSON, GatewayError>?>(nil)
+
+    func value(_ parse: () -> Result<JSON, GatewayError>) -> Result<JSON, GatewayError> {
+        if let known = result.get() { return known }
+        let fresh = parse()
+        result.withLock { $0 = fresh }
+        return fresh
     }
 }
 
@@ -107,6 +126,22 @@ public enum WebhookVerification {
         if let prefix, text.lowercased().hasPrefix(prefix) { text = String(text.dropFirst(prefix.count)) }
         guard let bytes = ByteEncoding.fromHex(text) else { return false }
         return ConstantTime.equals(bytes, expected)
+    }
+
+    /// The configured secret, or `no_secret_configured` naming the credential that should hold it.
+    public static func secret(_ secret: Secret?, credential: String, scheme: String, header: String) throws(WebhookRejection) -> Secret {
+        guard let secret, !secret.isEmpty else {
+            throw WebhookRejection(scheme: scheme, header: header, reason: .noSecretConfigured, detail: "the provider has no \(credential)")
+        }
+        return secret
+    }
+
+    /// The value of the signature header `name` (trimmed), or `missing_signature`.
+    public static func presented(_ name: String, in webhook: InboundWebhook, scheme: String) throws(WebhookRejection) -> String {
+        guard let value = webhook.headers[name.lowercased()]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            throw WebhookRejection(scheme: scheme, header: name, reason: .missingSignature, detail: "no \(name) header")
+        }
+        return value
     }
 
     /// Throws `stale` when `timestamp` is more than `maxAge` from `now`.

@@ -178,15 +178,7 @@ public struct ContractRecorder: Sendable {
     }
 
     static func substitute(_ json: JSON, group: String?) -> JSON {
-        switch json {
-        case .string("$group"): return .string(group ?? "120363000000000000@g.us")
-        case .array(let items): return .array(items.map { substitute($0, group: group) })
-        case .object(let object):
-            var out = JSONObject()
-            for member in object { out[member.key] = substitute(member.value, group: group) }
-            return .object(out)
-        default: return json
-        }
+        json.mappingStrings { $0 == "$group" ? group ?? "120363000000000000@g.us" : $0 }
     }
 
     /// The recorded answer with what changes run to run (`asOf`, creation times) as type matchers.

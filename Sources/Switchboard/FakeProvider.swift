@@ -72,10 +72,7 @@ public final class FakeProvider: @unchecked Sendable {
             return .json(["error": .string("no fixture for \(request.method) \(path)")], status: 404)
         }
         counts.withLock { $0.answered += 1 }
-        var responseHeaders = HTTPHeaders()
-        for member in headers { responseHeaders.add(member.key, member.value.stringValue ?? member.value.text) }
-        if responseHeaders["content-type"] == nil { responseHeaders.add("Content-Type", "application/json") }
-        return HTTPResponse(status: status, headers: responseHeaders, body: body)
+        return HTTPResponse(status: status, headers: ReplayTransport.headers(headers), body: body)
     }
 }
 

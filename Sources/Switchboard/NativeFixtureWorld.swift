@@ -85,14 +85,6 @@ final class NativeFixtureWorld: NativeContractWorld, @unchecked Sendable {
     }
 
     static func substitute(_ json: JSON, _ values: [String: String]) -> JSON {
-        switch json {
-        case .string(let text): return .string(values[text] ?? text)
-        case .array(let items): return .array(items.map { substitute($0, values) })
-        case .object(let object):
-            var out = JSONObject()
-            for member in object { out[member.key] = substitute(member.value, values) }
-            return .object(out)
-        default: return json
-        }
+        json.mappingStrings { values[$0] ?? $0 }
     }
 }
