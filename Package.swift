@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "GatewayCore", dependencies: ["ProviderKit", "GroupModel", "Storage", "Crypto", "Support", "JSONCore"]),
         .target(
             name: "NativeEngine", dependencies: ["GatewayCore", "ProviderKit", "GroupModel", "Storage", "Support", "JSONCore"]),
-        .target(name: "GatewayAPI", dependencies: ["GatewayCore", "HTTPServer", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support", "JSONCore"]),
+        .target(name: "Webhooks", dependencies: ["GatewayCore", "GroupModel", "HTTPCore", "Crypto", "Storage", "Support", "JSONCore"]),
+        .target(name: "GatewayAPI", dependencies: ["GatewayCore", "Webhooks", "HTTPServer", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support", "JSONCore"]),
 
         // MARK: - Contract suite
         .target(name: "ContractKit", dependencies: ["ProviderKit", "GroupModel", "HTTPCore", "Support", "JSONCore"], path: "Contract/Runner"),
@@ -44,7 +45,7 @@ let package = Package(
         .target(
             name: "Switchboard",
             dependencies: [
-                "GatewayAPI", "GatewayCore", "NativeEngine", "ContractKit", "CurlTransport", "HTTPServer", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support",
+                "GatewayAPI", "GatewayCore", "Webhooks", "NativeEngine", "ContractKit", "CurlTransport", "HTTPServer", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support",
                 "JSONCore",
             ]
                 + providers.map { .target(name: "\($0)Provider") }),
@@ -63,6 +64,7 @@ let package = Package(
         .testTarget(name: "SupportTests", dependencies: ["Support", "JSONCore"]),
         .testTarget(name: "GroupModelTests", dependencies: ["GroupModel", "JSONCore"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "GroupModel", "JSONCore", "Support"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Support", "TestSupport"]),
         .testTarget(name: "CurlTransportTests", dependencies: ["CurlTransport", "HTTPServer", "HTTPCore", "Support", "JSONCore", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "Support", "JSONCore", "TestSupport"]),
@@ -74,7 +76,7 @@ let package = Package(
                 + providers.map { .target(name: "\($0)Provider") }),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["TestSupport", "Switchboard", "GatewayAPI", "GatewayCore", "HTTPServer", "HTTPCore", "GroupModel", "ProviderKit", "Support", "JSONCore"]),
+            dependencies: ["TestSupport", "Switchboard", "GatewayAPI", "GatewayCore", "Webhooks", "HTTPServer", "HTTPCore", "GroupModel", "ProviderKit", "Support", "JSONCore"]),
     ]
 )
 

@@ -22,7 +22,7 @@ public struct A1BaseWebhook: WebhookNormalizer {
     public func verify(_ webhook: InboundWebhook, secret: Secret?, now: Date) throws(WebhookRejection) {
         let secret = try WebhookVerification.secret(secret, credential: "apiSecret", scheme: scheme, header: "X-A1Base-Signature")
         let presented = try WebhookVerification.presented("X-A1Base-Signature", in: webhook, scheme: scheme)
-        guard let stamp = webhook.headers["x-a1base-timestamp"]?.trimmingCharacters(in: .whitespaces), let seconds = Double(stamp) else {
+        guard let stamp = webhook.headers["x-a1base-timestamp"]?.trimmingASCIIWhitespace(), let seconds = Double(stamp) else {
             throw WebhookRejection(scheme: scheme, header: "X-A1Base-Timestamp", reason: .missingTimestamp, detail: "no numeric X-A1Base-Timestamp header")
         }
         let expected = HMAC.mac(.sha256, key: secret.value, message: Array(stamp.utf8) + webhook.body)

@@ -20,10 +20,10 @@ public struct WaxumWebhook: WebhookNormalizer {
         let presented = try WebhookVerification.presented("X-Webhook-Signature", in: webhook, scheme: scheme)
         let version = webhook.headers["x-webhook-signature-version"]?.lowercased() ?? "v1"
         if version == "v2" {
-            guard let stamp = webhook.headers["x-webhook-timestamp"], let seconds = Double(stamp.trimmingCharacters(in: .whitespaces)) else {
+            guard let stamp = webhook.headers["x-webhook-timestamp"], let seconds = Double(stamp.trimmingASCIIWhitespace()) else {
                 throw WebhookRejection(scheme: scheme, header: "X-Webhook-Timestamp", reason: .missingTimestamp, detail: "v2 needs X-Webhook-Timestamp")
             }
-            let expected = HMAC.mac(.sha256, key: secret.value, message: Array("\(stamp.trimmingCharacters(in: .whitespaces)).".utf8) + webhook.body)
+            let expected = HMAC.mac(.sha256, key: secret.value, message: Array("\(stamp.trimmingASCIIWhitespace()).".utf8) + webhook.body)
             guard WebhookVerification.matchesHex(presented, expected, prefix: "sha256=") else {
                 throw WebhookRejection(scheme: scheme, header: "X-Webhook-Signature", reason: .mismatch, detail: "v2 HMAC-SHA256 of timestamp.body does not match")
             }

@@ -12,6 +12,7 @@ final class Transfer: @unchecked Sendable {
 
     private var body: UnsafeMutableRawBufferPointer?
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var connectToList: UnsafeMutablePointer<curl_slist>?
     private var responseBody: [UInt8] = []
     private var responseHeaders = HTTPHeaders()
     private var tooLarge = false
@@ -38,6 +39,14 @@ final class Transfer: @unchecked Sendable {
         // No proxy from the environment (http_proxy, …): provider calls go where configured, and outbound
         // address checks (webhook targets) stay meaningful.
         set(ccurl_setopt_string(handle, CURLOPT_PROXY, ""))
+        if let address = request.connectTo {
+            // CONNECT_TO is per handle and leaves the shared DNS cache alone: "host:port:address:port".
+            guard let url = URL(string: request.url), let host = url.host else { return TransportError(.invalidRequest, "the URL has no host") }
+            let port = url.port ?? (lower.hasPrefix("https://") ? 443 : 80)
+            let target = address.contains(":") ? "[\(address)]" : address
+            connectToList = curl_slist_append(nil, "\(host):\(port):\(target):\(port)")
+            set(ccurl_setopt_slist(handle, CURLOPT_CONNECT_TO, connectToList))
+        }
         set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.connectTimeout, request.timeout) * 1000)))
         set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000)))
         set(ccurl_setopt_offt(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxResponseBytes)))
@@ -109,6 +118,8 @@ final class Transfer: @unchecked Sendable {
     func release() {
         if let headerList { curl_slist_free_all(headerList) }
         headerList = nil
+        if let connectToList { curl_slist_free_all(connectToList) }
+        connectToList = nil
         body?.deallocate()
         body = nil
     }

@@ -22,6 +22,7 @@ public struct API: Sendable {
         routes += EventRoutes.routes(environment)
         routes += InboundRoutes.routes(environment)
         routes += KeyRoutes.routes(environment)
+        routes += WebhookRoutes.routes(environment)
         routes += extraRoutes
         self.routes = routes
         openAPI = OpenAPIDocument.build(routes: routes, version: environment.version)

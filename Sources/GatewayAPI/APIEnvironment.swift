@@ -3,6 +3,7 @@ import GatewayCore
 import ProviderKit
 import Storage
 import Support
+import Webhooks
 
 /// The services the routes use, handed over by the composition root.
 public struct APIEnvironment: Sendable {
@@ -23,6 +24,8 @@ public struct APIEnvironment: Sendable {
     public var inbound: InboundService?
     /// Webhook normalizers by provider kind, for the stateless `POST /v1/normalize/{kind}`.
     public var normalizers: [String: any WebhookNormalizer] = [:]
+    /// Outbound webhooks (set by the composition root; without it the routes are absent).
+    public var webhooks: WebhookDispatcher?
 
     public init(
         version: String, database: Database, keys: APIKeyStore, sessions: SessionRegistry, metrics: MetricsRegistry, logger: Logger,

@@ -5,7 +5,7 @@ import JSONCore
 enum ComponentSchemas {
     static var all: JSONObject {
         var schemas = JSONObject()
-        for (name, schema) in core + resources + groups + requests { schemas[name] = schema }
+        for (name, schema) in core + resources + groups + requests + webhooks { schemas[name] = schema }
         return schemas
     }
 

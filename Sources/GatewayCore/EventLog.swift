@@ -92,11 +92,7 @@ public final class EventLog: Sendable {
     ///   - sessions: only these sessions (nil: every session).
     ///   - types: only these types (nil: every type).
     public func page(after: Int64?, sessions: [String]?, types: [String]?, limit: Int) throws -> [Entry] {
-        var sql = """
-            SELECT e.seq, e.id, COALESCE(e.type, p.type), s.name, COALESCE(e.provider, p.provider), COALESCE(e.group_id, p.group_id),
-                   COALESCE(e.occurred_at, p.occurred_at), COALESCE(e.received_at, p.received_at), COALESCE(e.data, p.data), p.identity
-            FROM events e JOIN event_sessions s ON s.key = e.session LEFT JOIN event_payloads p ON p.id = e.payload WHERE e.seq > ?
-            """
+        var sql = EventLog.select + " WHERE e.seq > ?"
         var arguments: [SQLValue] = [.integer(after ?? 0)]
         if let sessions {
             let known = keys.withLock { cache in sessions.compactMap { cache[$0] } }
@@ -112,6 +108,20 @@ public final class EventLog: Sendable {
         arguments.append(.integer(Int64(limit)))
         return try database.read { db in try db.query(sql, arguments).compactMap(EventLog.entry) }
     }
+
+    /// The entries with these sequence numbers (ones not in the log are absent).
+    public func entries(seqs: [Int64]) throws -> [Int64: Entry] {
+        guard !seqs.isEmpty else { return [:] }
+        let sql = EventLog.select + " WHERE e.seq IN (" + Array(repeating: "?", count: seqs.count).joined(separator: ",") + ")"
+        let rows = try database.read { db in try db.query(sql, seqs.map(SQLValue.integer)).compactMap(EventLog.entry) }
+        return Dictionary(rows.map { ($0.seq, $0) }) { first, _ in first }
+    }
+
+    private static let select = """
+        SELECT e.seq, e.id, COALESCE(e.type, p.type), s.name, COALESCE(e.provider, p.provider), COALESCE(e.group_id, p.group_id),
+               COALESCE(e.occurred_at, p.occurred_at), COALESCE(e.received_at, p.received_at), COALESCE(e.data, p.data), p.identity
+        FROM events e JOIN event_sessions s ON s.key = e.session LEFT JOIN event_payloads p ON p.id = e.payload
+        """
 
     /// The newest sequence number (0 for an empty log).
     public func lastSeq() throws -> Int64 {

@@ -124,5 +124,21 @@ public enum GatewaySchema {
                 PRIMARY KEY (provider, kind, path)
             ) WITHOUT ROWID;
             """),
+        Migration(
+            "gateway-004",
+            """
+            CREATE TABLE payload_shapes (
+                provider TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                shape TEXT NOT NULL,
+                fields TEXT NOT NULL,
+                first_seen REAL NOT NULL,
+                last_seen REAL NOT NULL,
+                seen INTEGER NOT NULL,
+                PRIMARY KEY (provider, kind, shape)
+            ) WITHOUT ROWID;
+            DROP TABLE payload_fields;
+            DROP TABLE payload_kinds;
+            """),
     ]
 }

@@ -74,6 +74,7 @@ public final class InboundService: Sendable {
         let normalized = try provider.normalizer.normalize(webhook, context: NormalizeContext(session: session, receivedAt: now))
         let kind = provider.normalizer.kind(of: payload)
         let shape = PayloadDrift.shape(payload)
+        let digest = PayloadDrift.digest(shape)
         var headers = JSONObject()
         for field in webhook.headers.fields where !field.lowercasedName.contains("signature") && !field.lowercasedName.contains("hmac") {
             headers[field.lowercasedName] = .string(field.value)
@@ -91,7 +92,7 @@ public final class InboundService: Sendable {
                     "INSERT INTO inbound_webhooks (provider, session, kind, received_at, headers, body, events) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [.text(name), .text(session), .text(kind), .real(now.timeIntervalSince1970), .text(storedHeaders), .blob(body),
                      .text(JSON.array(normalized.map { .string($0.id) }).text)])
-                try PayloadDrift.record(provider: name, kind: kind, shape: shape, at: now, in: db)
+                try PayloadDrift.record(provider: name, kind: kind, shape: shape, digest: digest, at: now, in: db)
                 return appended
             }
         } catch {

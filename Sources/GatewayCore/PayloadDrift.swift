@@ -1,5 +1,6 @@
 import Foundation
 import JSONCore
+import Crypto
 import Storage
 import Support
 
@@ -40,54 +41,71 @@ public enum PayloadDrift {
         }
     }
 
-    /// Records one payload's shape (inside the inbound write).
-    static func record(provider: String, kind: String, shape: [String: String], at now: Date, in db: SQLiteConnection) throws {
+    /// A shape's identity: a digest of its sorted `path:type` lines.
+    public static func digest(_ shape: [String: String]) -> String {
+        let lines = shape.map { $0.key + ":" + $0.value }.sorted().joined(separator: "\n")
+        return ByteEncoding.hex(Array(Digest.sha256(Array(lines.utf8)).prefix(16)))
+    }
+
+    /// Records one payload's shape (inside the inbound write): one row per distinct shape of a kind, so a
+    /// payload shaped like earlier ones costs a single UPDATE.
+    static func record(provider: String, kind: String, shape: [String: String], digest: String, at now: Date, in db: SQLiteConnection) throws {
         let time = SQLValue.real(now.timeIntervalSince1970)
+        let key: [SQLValue] = [.text(provider), .text(kind), .text(digest)]
+        let updated = try db.run("UPDATE payload_shapes SET last_seen = ?1, seen = seen + 1 WHERE provider = ?2 AND kind = ?3 AND shape = ?4", [time] + key)
+        guard updated == 0 else { return }
+        let fields = JSON.object(JSONObject(shape.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) })).text
         try db.run(
-            """
-            INSERT INTO payload_kinds (provider, kind, first_seen, last_seen, seen) VALUES (?1, ?2, ?3, ?3, 1)
-            ON CONFLICT (provider, kind) DO UPDATE SET last_seen = ?3, seen = seen + 1
-            """, [.text(provider), .text(kind), time])
-        for (path, type) in shape {
-            try db.run(
-                """
-                INSERT INTO payload_fields (provider, kind, path, type, first_seen, last_seen, seen) VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)
-                ON CONFLICT (provider, kind, path) DO UPDATE SET last_seen = ?5, seen = seen + 1,
-                    type = CASE WHEN type = ?4 THEN type ELSE 'mixed' END
-                """, [.text(provider), .text(kind), .text(path), .text(type), time])
-        }
+            "INSERT INTO payload_shapes (provider, kind, shape, fields, first_seen, last_seen, seen) VALUES (?, ?, ?, ?, ?, ?, 1)",
+            key + [.text(fields), time, time])
+    }
+
+    /// One field of a kind, aggregated over the shapes it appears in.
+    private struct Field {
+        var type: String
+        var firstSeen: Double
+        var lastSeen: Double
+        var seen: Int64
     }
 
     /// The drift report of one provider: per event kind, fields that appeared after the first payload of that kind
     /// (`newFields`) and fields the latest payload lacked (`missingFields`), with how often each was seen.
     public static func report(provider: String, database: Database) throws -> JSON {
-        try database.read { db in
-            let kinds = try db.query("SELECT kind, first_seen, last_seen, seen FROM payload_kinds WHERE provider = ? ORDER BY kind", [.text(provider)])
-            var data: [JSON] = []
-            for kind in kinds {
-                let name = kind.string(0) ?? ""
-                let first = kind[1].double ?? 0
-                let last = kind[2].double ?? 0
-                let fields = try db.query(
-                    "SELECT path, type, first_seen, last_seen, seen FROM payload_fields WHERE provider = ? AND kind = ? ORDER BY path",
-                    [.text(provider), .text(name)])
-                func field(_ row: Row) -> JSON {
-                    [
-                        "path": .string(row.string(0)), "type": .string(row.string(1)),
-                        "firstSeen": .string(Timestamp.iso8601(Date(timeIntervalSince1970: row[2].double ?? 0))),
-                        "lastSeen": .string(Timestamp.iso8601(Date(timeIntervalSince1970: row[3].double ?? 0))), "seen": .int(row.int(4)),
-                    ]
-                }
-                data.append([
-                    "kind": .string(name), "payloads": .int(kind.int(3)),
-                    "firstSeen": .string(Timestamp.iso8601(Date(timeIntervalSince1970: first))),
-                    "lastSeen": .string(Timestamp.iso8601(Date(timeIntervalSince1970: last))),
-                    "fields": .int(fields.count),
-                    "newFields": .array(fields.filter { ($0[2].double ?? 0) > first }.map(field)),
-                    "missingFields": .array(fields.filter { ($0[3].double ?? 0) < last }.map(field)),
-                ])
-            }
-            return ["provider": .string(provider), "data": .array(data), "next": .null]
+        let rows = try database.read { db in
+            try db.query("SELECT kind, fields, first_seen, last_seen, seen FROM payload_shapes WHERE provider = ? ORDER BY kind", [.text(provider)])
         }
+        var kinds: [(name: String, first: Double, last: Double, seen: Int64, fields: [String: Field])] = []
+        for row in rows {
+            let name = row.string(0) ?? ""
+            let (first, last, seen) = (row[2].double ?? 0, row[3].double ?? 0, row.int(4))
+            if kinds.last?.name != name { kinds.append((name, first, last, 0, [:])) }
+            kinds[kinds.count - 1].first = min(kinds[kinds.count - 1].first, first)
+            kinds[kinds.count - 1].last = max(kinds[kinds.count - 1].last, last)
+            kinds[kinds.count - 1].seen += seen
+            let fields = (row.string(1).flatMap { try? JSONParser.parse($0) }?.objectValue) ?? JSONObject()
+            for member in fields {
+                let type = member.value.stringValue ?? "other"
+                var field = kinds[kinds.count - 1].fields[member.key] ?? Field(type: type, firstSeen: first, lastSeen: last, seen: 0)
+                if field.type != type { field.type = "mixed" }
+                field.firstSeen = min(field.firstSeen, first)
+                field.lastSeen = max(field.lastSeen, last)
+                field.seen += seen
+                kinds[kinds.count - 1].fields[member.key] = field
+            }
+        }
+        func time(_ seconds: Double) -> JSON { .string(Timestamp.iso8601(Date(timeIntervalSince1970: seconds))) }
+        let data: [JSON] = kinds.map { kind in
+            let fields = kind.fields.sorted { $0.key < $1.key }
+            func render(_ entry: (key: String, value: Field)) -> JSON {
+                ["path": .string(entry.key), "type": .string(entry.value.type), "firstSeen": time(entry.value.firstSeen),
+                 "lastSeen": time(entry.value.lastSeen), "seen": .int(entry.value.seen)]
+            }
+            return [
+                "kind": .string(kind.name), "payloads": .int(kind.seen), "firstSeen": time(kind.first), "lastSeen": time(kind.last),
+                "fields": .int(Int64(fields.count)), "newFields": .array(fields.filter { $0.value.firstSeen > kind.first }.map(render)),
+                "missingFields": .array(fields.filter { $0.value.lastSeen < kind.last }.map(render)),
+            ]
+        }
+        return ["provider": .string(provider), "data": .array(data), "next": .null]
     }
 }

@@ -10,13 +10,19 @@ public struct TransportRequest: Sendable, Equatable {
     public var body: [UInt8]?
     /// Overall deadline for the call, connect included.
     public var timeout: TimeInterval
+    /// An IP address to connect to instead of resolving the URL's host again: outbound webhook targets are checked
+    /// against the address policy once and then pinned, so a DNS answer cannot change between check and connect.
+    public var connectTo: String?
 
-    public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]? = nil, timeout: TimeInterval = 30) {
+    public init(
+        method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]? = nil, timeout: TimeInterval = 30, connectTo: String? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.connectTo = connectTo
     }
 
     public static func == (lhs: TransportRequest, rhs: TransportRequest) -> Bool {

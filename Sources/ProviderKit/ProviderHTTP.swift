@@ -2,6 +2,7 @@ import Foundation
 import GroupModel
 import HTTPCore
 import JSONCore
+import Support
 
 /// What a remote adapter needs to call its provider: the transport, base URL, auth headers and deadline.
 /// Adapters build paths and bodies; this turns them into `TransportRequest`s and transport failures into
@@ -31,7 +32,7 @@ public struct ProviderHTTP: Sendable {
 
         public var isSuccess: Bool { (200..<300).contains(status) }
         /// `Retry-After` in whole seconds, when given as seconds.
-        public var retryAfter: Int? { headers["retry-after"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+        public var retryAfter: Int? { headers["retry-after"].flatMap { Int($0.trimmingASCIIWhitespace()) } }
         public var text: String { String(decoding: body.prefix(2000), as: UTF8.self) }
     }
 

@@ -122,7 +122,7 @@ public enum WebhookVerification {
 
     /// Compares a hex MAC (either case, optional `prefix=`) in constant time.
     public static func matchesHex(_ presented: String, _ expected: [UInt8], prefix: String? = nil) -> Bool {
-        var text = presented.trimmingCharacters(in: .whitespaces)
+        var text = presented.trimmingASCIIWhitespace()
         if let prefix, text.lowercased().hasPrefix(prefix) { text = String(text.dropFirst(prefix.count)) }
         guard let bytes = ByteEncoding.fromHex(text) else { return false }
         return ConstantTime.equals(bytes, expected)
@@ -138,7 +138,7 @@ public enum WebhookVerification {
 
     /// The value of the signature header `name` (trimmed), or `missing_signature`.
     public static func presented(_ name: String, in webhook: InboundWebhook, scheme: String) throws(WebhookRejection) -> String {
-        guard let value = webhook.headers[name.lowercased()]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+        guard let value = webhook.headers[name.lowercased()]?.trimmingASCIIWhitespace(), !value.isEmpty else {
             throw WebhookRejection(scheme: scheme, header: name, reason: .missingSignature, detail: "no \(name) header")
         }
         return value

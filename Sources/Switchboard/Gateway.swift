@@ -10,6 +10,7 @@ import Storage
 import Support
 import NativeEngine
 import CurlTransport
+import Webhooks
 
 /// The composition root: builds every service from the configuration, starts the server, and stops it all in
 /// order (server first, the database last).
@@ -26,8 +27,11 @@ public final class Gateway: @unchecked Sendable {
     public let messages: MessageStore
     public let native: NativeEngine
     public let api: API
+    public let webhooks: WebhookDispatcher
     private let server: HTTPServer
     private let transport: CurlTransport
+    /// Outbound webhooks have their own connections: a slow subscriber never queues behind provider calls.
+    private let webhookTransport: CurlTransport
     /// The admin key created on this start (first start only), to print once.
     public let createdAdminKey: Secret?
 
@@ -40,9 +44,17 @@ public final class Gateway: @unchecked Sendable {
         let metrics = MetricsRegistry()
         self.metrics = metrics
         transport = CurlTransport(options: .init(userAgent: "switchboard/\(Gateway.version)"))
-        let database = try Database(
-            path: (config.dataDirectory as NSString).appendingPathComponent("switchboard.db"),
-            migrations: GatewaySchema.migrations + ProviderCatalog.migrations, logger: logger.labelled("storage"))
+        webhookTransport = CurlTransport(options: .init(maxResponseBytes: 64 << 10, maxConnectionsPerHost: 4, userAgent: "Switchboard-Webhooks/\(Gateway.version)"))
+        let database: Database
+        do {
+            database = try Database(
+                path: (config.dataDirectory as NSString).appendingPathComponent("switchboard.db"),
+                migrations: GatewaySchema.migrations + WebhookSchema.migrations + ProviderCatalog.migrations, logger: logger.labelled("storage"))
+        } catch {
+            transport.shutdown()
+            webhookTransport.shutdown()
+            throw error
+        }
         self.database = database
         do {
             let adminKey = environment["SWITCHBOARD_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : Secret($0) }
@@ -87,6 +99,12 @@ public final class Gateway: @unchecked Sendable {
             environment.inbound = InboundService(
                 providers: Gateway.inboundProviders(config), sessions: sessions, events: events, messages: messages, database: database, logger: logger,
                 clock: clock)
+            webhooks = WebhookDispatcher(
+                subscriptions: SubscriptionStore(database: database, clock: clock, settings: config.webhooks),
+                deliveries: DeliveryStore(database: database, events: events, clock: clock, settings: config.webhooks), events: events,
+                transport: webhookTransport, settings: config.webhooks, clock: clock, logger: logger.labelled("webhooks"), metrics: metrics)
+            try Gateway.declareSubscribers(config.subscribers, in: webhooks.subscriptions)
+            environment.webhooks = webhooks
             environment.normalizers = Dictionary(ProviderCatalog.remote.compactMap { entry in entry.webhook.map { (entry.kind, $0) } }) { first, _ in first }
             api = API(environment: environment)
             let commitBatches = metrics.counter("switchboard_db_commits_total", help: "Write transactions committed (each may carry many jobs).")
@@ -107,8 +125,17 @@ public final class Gateway: @unchecked Sendable {
                 renderError: { renderer.render($0, requestId: $1) })
         } catch {
             transport.shutdown()
+            webhookTransport.shutdown()
             database.close()
             throw error
+        }
+    }
+
+    /// Creates or updates the subscribers the config declares (start-up only).
+    private static func declareSubscribers(_ subscribers: [GatewayConfig.SubscriberConfig], in store: SubscriptionStore) throws {
+        for subscriber in subscribers {
+            let fields = SubscriptionStore.Fields(url: subscriber.url, events: .some(subscriber.events), sessions: .some(subscriber.sessions))
+            try runBlocking { try await store.upsertConfigured(id: subscriber.id, fields: fields, secret: subscriber.secret) }
         }
     }
 
@@ -116,6 +143,7 @@ public final class Gateway: @unchecked Sendable {
     @discardableResult
     public func start() throws -> Int {
         try server.start()
+        webhooks.start()
         return server.port ?? config.port
     }
 
@@ -124,6 +152,10 @@ public final class Gateway: @unchecked Sendable {
     /// Graceful stop: the server drains (up to its grace period), then the database closes.
     public func stop() {
         server.stop()
+        // Attempts in flight get a moment to finish; the rest are sent again after the restart.
+        webhooks.stop(grace: 2)
+        webhookTransport.shutdown()
+        webhooks.stop(grace: 2)
         transport.shutdown()
         database.close()
         logger.info("stopped")

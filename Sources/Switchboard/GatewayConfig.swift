@@ -3,6 +3,7 @@ import GroupModel
 import HTTPServer
 import JSONCore
 import Support
+import Webhooks
 
 /// The gateway's configuration (DESIGN §8). Every key has a default, so a partial file (or none) is valid.
 public struct GatewayConfig: Sendable {
@@ -17,6 +18,15 @@ public struct GatewayConfig: Sendable {
         public var requestTimeout: Double
         /// Kind-specific options, validated by the kind's factory.
         public var options: JSONObject
+    }
+
+    /// A webhook subscriber from the config: its id and secret are fixed there, so it survives a fresh database.
+    public struct SubscriberConfig: Sendable {
+        public var id: String
+        public var url: String
+        public var events: [String]?
+        public var sessions: [String]?
+        public var secret: WebhookSecret
     }
 
     public struct SessionConfig: Sendable {
@@ -35,7 +45,10 @@ public struct GatewayConfig: Sendable {
     public var accessLog = true
     public var providers: [ProviderConfig] = []
     public var sessions: [SessionConfig] = []
-    public var allowPrivateWebhookTargets = false
+    /// Outbound webhook delivery (`webhooks` in the file).
+    public var webhooks = WebhookSettings()
+    /// Subscribers declared in the file (`webhooks.subscribers`): created or updated at start.
+    public var subscribers: [SubscriberConfig] = []
     public var jwtSecret: Secret? = nil
 
     public init() {}
@@ -125,8 +138,7 @@ public struct GatewayConfig: Sendable {
             }
         }
         if let webhooks = try root.child("webhooks") {
-            try webhooks.allowOnly(["allowPrivateTargets"])
-            config.allowPrivateWebhookTargets = try webhooks.bool("allowPrivateTargets") ?? false
+            try config.readWebhooks(webhooks, environment: environment)
         }
         if let auth = try root.child("auth") {
             try auth.allowOnly(["jwtSecret"])

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Inbound webhook ingest and outbound fan-out. wrk posts signed WAHA `message` webhooks (each a new event) into
+# /v1/inbound/waha/team: every one is verified (HMAC-SHA512), normalized, deduplicated and committed durably
+# (synchronous=FULL) before its 2xx. A subscriber on loopback (`switchboard webhooks listen`, verifying every
+# Standard Webhooks signature) receives the canonical events; the fan-out lag is sampled from /metrics during
+# the run and the drain time measured after it.
+# Runs: full speed (64 connections), then paced at about 5,000 requests/s for the latency at that rate.
+# Usage: bench/webhooks.sh   (DURATION=seconds per run, default 10)
+source "$(dirname "$0")/lib.sh"
+need wrk wrk
+binary=$(build_release)
+machine
+duration=${DURATION:-10}
+
+port=$(free_port); key="bench-admin-key-$(date +%s)"
+cat >"$work/config.json" <<JSON
+{"providers": {"waha": {"kind": "waha", "baseUrl": "http://127.0.0.1:9", "credentials": {"apiKey": "unused"}, "webhookSecret": "bench-secret"}},
+ "sessions": {"team": {"provider": "waha", "account": {"session": "default"}}},
+ "webhooks": {"allowPrivateTargets": true},
+ "log": {"access": false}}
+JSON
+SWITCHBOARD_ADMIN_KEY=$key "$binary" serve --config "$work/config.json" --port "$port" --data "$work/data" >/dev/null 2>"$work/gateway.log" &
+gateway=$!; pids+=($gateway)
+wait_http "http://127.0.0.1:$port/healthz"
+
+listen_port=$(free_port)
+curl -sf -X POST -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -d "{\"url\": \"http://127.0.0.1:$listen_port/hooks\", \"events\": [\"message.received\"]}" "http://127.0.0.1:$port/v1/webhooks" >"$work/subscription.json"
+secret=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["secret"])' "$work/subscription.json")
+subscription=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/subscription.json")
+set_status() { curl -sf -o /dev/null -X PATCH -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d "{\"status\": \"$1\"}" \
+  "http://127.0.0.1:$port/v1/webhooks/$subscription"; }
+quiet=--quiet; [ -n "${LISTEN_VERBOSE:-}" ] && quiet=""
+"$binary" webhooks listen --port "$listen_port" --secret "$secret" $quiet >"$work/listen.out" 2>"$work/listen.log" &
+listener=$!; pids+=($listener)
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$listen_port/" && break; sleep 0.1; done
+
+# Enough distinct requests that no run wraps around (wrapping would post duplicates, which dedupe cheaply).
+per_run=$(( duration * 20000 ))
+python3 "$root/bench/webhook_requests.py" bench-secret 20000 "$work/warmup.txt" W
+python3 "$root/bench/webhook_requests.py" bench-secret "$per_run" "$work/full.txt" F
+python3 "$root/bench/webhook_requests.py" bench-secret "$(( duration * 8000 ))" "$work/paced.txt" P
+python3 "$root/bench/webhook_requests.py" bench-secret "$(( duration * 8000 ))" "$work/alone.txt" Q
+cat >"$work/post.lua" <<'LUA'
+local threads = 0
+function setup(thread) thread:set("tid", threads); threads = threads + 1 end
+function init(args)
+  reqs, i, n = {}, 0, 0
+  for line in io.lines(os.getenv("REQUESTS")) do
+    n = n + 1
+    if n % 2 == tid then
+      local ts, sig, body = line:match("^([^\t]*)\t([^\t]*)\t(.*)$")
+      reqs[#reqs + 1] = wrk.format("POST", nil, {["Content-Type"] = "application/json", ["X-Webhook-Hmac"] = sig,
+        ["X-Webhook-Hmac-Algorithm"] = "sha512", ["X-Webhook-Timestamp"] = ts}, body)
+    end
+  end
+end
+function request() i = i % #reqs + 1; return reqs[i] end
+function delay() local d = os.getenv("DELAY_MS"); if d then return tonumber(d) end; return 0 end
+LUA
+url="http://127.0.0.1:$port/v1/inbound/waha/team"
+first=$(head -1 "$work/warmup.txt")
+status=$(curl -s -o "$work/first.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "X-Webhook-Hmac: $(echo "$first" | cut -f2)" \
+  -H "X-Webhook-Timestamp: $(echo "$first" | cut -f1)" --data-binary "$(echo "$first" | cut -f3)" "$url")
+[ "$status" = 200 ] || { echo "inbound answered $status: $(cat "$work/first.json")"; exit 1; }
+
+sample_lag() {  # prints the highest lag and pending seen while $1 runs
+  local max_lag=0 max_pending=0
+  while kill -0 "$1" 2>/dev/null; do
+    local metrics; metrics=$(curl -s "http://127.0.0.1:$port/metrics")
+    local lag pending
+    lag=$(echo "$metrics" | awk '/^switchboard_webhook_lag_seconds/ {print $2}')
+    pending=$(echo "$metrics" | awk '/^switchboard_webhook_pending/ {print $2}')
+    max_lag=$(echo "$lag $max_lag" | awk '{print ($1 > $2) ? $1 : $2}')
+    max_pending=$(echo "$pending $max_pending" | awk '{print ($1 > $2) ? $1 : $2}')
+    sleep 1
+  done
+  echo "max_lag=${max_lag}s max_pending=${max_pending}"
+}
+
+run() {  # run NAME FILE [DELAY_MS]
+  local name=$1 file=$2 delay=${3:-}
+  ( REQUESTS="$file" DELAY_MS="$delay" wrk_run "$name" "$url" -s "$work/post.lua" >"$work/$name.out" ) &
+  local runner=$!
+  local lag; lag=$(sample_lag "$runner")
+  wait "$runner"
+  echo "$(cat "$work/$name.out") fanout_$lag"
+}
+
+DURATION=2 run warmup "$work/warmup.txt" >/dev/null
+full=$(run ingest_full_speed "$work/full.txt")
+echo "$full"
+paced=$(run ingest_paced_5k "$work/paced.txt" 10)
+echo "$paced"
+# The same offered load with the subscriber paused: what ingest costs without fan-out competing for the 2 cores.
+set_status disabled
+alone=$(run ingest_paced_5k_fanout_paused "$work/alone.txt" 10)
+echo "$alone"
+set_status active
+
+# Drain: how long until every matching event has been delivered.
+drain_started=$(date +%s.%N)
+for _ in $(seq 1 600); do
+  pending=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^switchboard_webhook_pending/ {print $2}')
+  [ "${pending%.*}" = 0 ] && break
+  sleep 0.1
+done
+drain=$(echo "$(date +%s.%N) - $drain_started" | bc)
+kill -INT "$listener"; wait "$listener" 2>/dev/null || true
+stored=$(python3 -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); print(db.execute('SELECT COUNT(*) FROM events').fetchone()[0], db.execute('SELECT COUNT(*) FROM inbound_webhooks').fetchone()[0])" "$work/data/switchboard.db")
+echo "stored: events=$(echo "$stored" | cut -d' ' -f1) raw_webhooks=$(echo "$stored" | cut -d' ' -f2)"
+echo "subscriber: $(tail -1 "$work/listen.log"); drained ${drain}s after the last run"
+[ -n "${LISTEN_VERBOSE:-}" ] && grep rejected "$work/listen.out" | head -3 | cut -c1-600
