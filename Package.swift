@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "NativeEngine", dependencies: ["GatewayCore", "ProviderKit", "GroupModel", "Storage", "Support", "JSONCore"]),
         .target(name: "Webhooks", dependencies: ["GatewayCore", "GroupModel", "HTTPCore", "Crypto", "Storage", "Support", "JSONCore"]),
-        .target(name: "GatewayAPI", dependencies: ["GatewayCore", "Webhooks", "HTTPServer", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support", "JSONCore"]),
+        .target(name: "GatewayAPI", dependencies: ["GatewayCore", "Webhooks", "Crypto", "HTTPServer", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support", "JSONCore"]),
 
         // MARK: - Contract suite
         .target(name: "ContractKit", dependencies: ["ProviderKit", "GroupModel", "HTTPCore", "Support", "JSONCore"], path: "Contract/Runner"),
@@ -76,7 +76,7 @@ let package = Package(
                 + providers.map { .target(name: "\($0)Provider") }),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["TestSupport", "Switchboard", "GatewayAPI", "GatewayCore", "Webhooks", "HTTPServer", "HTTPCore", "GroupModel", "ProviderKit", "Support", "JSONCore"]),
+            dependencies: ["TestSupport", "Switchboard", "GatewayAPI", "GatewayCore", "Webhooks", "Storage", "HTTPServer", "HTTPCore", "GroupModel", "ProviderKit", "Support", "JSONCore"]),
     ]
 )
 

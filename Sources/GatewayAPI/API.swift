@@ -41,6 +41,11 @@ public struct API: Sendable {
                 handler = .inline { context in
                     try body(APIRequest(context: context, principal: try API.authorize(access, context, authenticator)))
                 }
+            case .async(let body) where route.headers.contains(Idempotency.header):
+                handler = .async(
+                    Idempotency.wrap(
+                        route: route.operationId, store: environment.idempotency, renderer: ErrorRenderer(logger: environment.logger),
+                        authorize: { context in try API.authorize(access, context, authenticator) }, body: body))
             case .async(let body):
                 handler = .async { context in
                     try await body(APIRequest(context: context, principal: try API.authorize(access, context, authenticator)))

@@ -20,6 +20,8 @@ public struct APIEnvironment: Sendable {
     public let groups: GroupService
     public let messages: MessageService
     public let events: EventLog
+    /// `Idempotency-Key` answers.
+    public let idempotency: IdempotencyStore
     /// Inbound provider webhooks (set by the composition root).
     public var inbound: InboundService?
     /// Webhook normalizers by provider kind, for the stateless `POST /v1/normalize/{kind}`.
@@ -43,5 +45,6 @@ public struct APIEnvironment: Sendable {
         self.groups = GroupService(sessions: sessions)
         self.messages = messages
         self.events = events
+        self.idempotency = messages.idempotency
     }
 }

@@ -140,5 +140,26 @@ public enum GatewaySchema {
             DROP TABLE payload_fields;
             DROP TABLE payload_kinds;
             """),
+        Migration(
+            "gateway-005",
+            """
+            -- Idempotency-Key answers, per API key and route, kept 24 h. `running` rows belong to the process
+            -- named by `boot`; one left by a previous process was interrupted.
+            CREATE TABLE idempotency_keys (
+                principal TEXT NOT NULL,
+                route TEXT NOT NULL,
+                key TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                state TEXT NOT NULL,
+                boot TEXT NOT NULL,
+                status INTEGER,
+                content_type TEXT,
+                body BLOB,
+                resource TEXT,
+                created_at REAL NOT NULL,
+                PRIMARY KEY (principal, route, key)
+            ) WITHOUT ROWID;
+            CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+            """),
     ]
 }

@@ -12,6 +12,8 @@ public final class MessageService: Sendable {
     private let events: EventLog
     private let database: Database
     private let clock: any WallClock
+    /// `Idempotency-Key` answers; a send records its answer in the transaction that records the message.
+    public let idempotency: IdempotencyStore
 
     public init(sessions: SessionRegistry, messages: MessageStore, events: EventLog, database: Database, clock: any WallClock) {
         self.sessions = sessions
@@ -19,11 +21,25 @@ public final class MessageService: Sendable {
         self.events = events
         self.database = database
         self.clock = clock
+        idempotency = IdempotencyStore(database: database, clock: clock)
+    }
+
+    /// The HTTP status a send answers with: 202 while queued, 201 once the provider took it, 200 for a message
+    /// answered as stored (a retry after an interrupted send).
+    public static func answerStatus(_ message: Message, recovered: Bool = false) -> Int {
+        recovered ? 200 : message.status == .queued ? 202 : 201
+    }
+
+    private static func answer(_ message: Message) -> IdempotencyStore.Answer {
+        IdempotencyStore.Answer(status: answerStatus(message), contentType: "application/json", body: message.json.bytes)
     }
 
     /// Sends `content` from `session`. Returns the stored message (`sent`, or `queued` when the provider will send
     /// later).
     public func send(_ content: MessageContent, session: String, for principal: Principal) async throws -> Message {
+        if let interrupted = IdempotencyStore.interrupted { return try await recover(interrupted, for: principal) }
+        let scope = IdempotencyStore.current
+        let idempotency = idempotency
         let (binding, entry) = try sessions.resolve(session, for: principal)
         let adapter = entry.adapter
         var content = content
@@ -49,13 +65,19 @@ public final class MessageService: Sendable {
                 stored.receipts = outcome.recipients.map { Receipts(recipients: $0, delivered: 0, read: 0) }
                 stored.updatedAt = clock.now()
                 try messages.insert(stored, in: db)
+                if let scope { try idempotency.finish(scope, answer: MessageService.answer(stored), in: db) }
                 return stored
             }
             events.didAppend()
             return stored
         }
 
-        try await database.write { [messages] db in try messages.insert(message, in: db) }
+        // The message (and the idempotency key's link to it) is stored before the provider is called: a retry after
+        // a crash during the call finds it and is not sent twice.
+        try await database.write { [messages] db in
+            try messages.insert(message, in: db)
+            if let scope { try idempotency.attach(scope, resource: message.id, in: db) }
+        }
         do {
             guard case .sent(let outcome) = try await adapter.perform(.send(outgoing), on: binding) else {
                 throw GatewayError.internal("The provider answered a send with something else.")
@@ -64,6 +86,7 @@ public final class MessageService: Sendable {
             try await database.write { [messages] db in
                 if stored.group != message.group { try db.run("UPDATE messages SET group_id = ? WHERE id = ?", [.text(stored.group), .text(message.id)]) }
                 try messages.advanceStatus(message.id, to: outcome.status, providerMessageId: outcome.providerMessageId, at: stored.updatedAt, in: db)
+                if let scope { try idempotency.finish(scope, answer: MessageService.answer(stored), in: db) }
             }
             return stored
         } catch let error as GatewayError {
@@ -72,6 +95,21 @@ public final class MessageService: Sendable {
             }
             throw error
         }
+    }
+
+    /// A retried send whose first request was interrupted (the gateway stopped) after its message was stored:
+    /// answered from the stored message. One still `queued` was being handed to the provider when the gateway
+    /// stopped, so whether the provider took it is unknown: it is marked `failed` with `provider_timeout` and
+    /// `details.outcome: "unknown"` rather than sent a second time.
+    private func recover(_ id: String, for principal: Principal) async throws -> Message {
+        guard let message = try messages.get(id), sessions.isVisible(message.session, to: principal) else { throw GatewayError.messageNotFound(id) }
+        guard message.status == .queued else { return message }
+        let error = GatewayError.providerTimeout(
+            "The gateway stopped while handing this message to the provider; whether the provider took it is unknown, so it was not sent again."
+        ).with(details: ["outcome": "unknown"])
+        let now = clock.now()
+        let updated = try await database.write { [messages] db in try messages.advance(id, to: .failed, error: error, at: now, in: db) }
+        return updated ?? message
     }
 
     /// The one group whose name matches, case-insensitively (as WhatsApp clients and Walytic match).

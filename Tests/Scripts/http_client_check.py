@@ -99,6 +99,19 @@ conn.request("GET", "/metrics")
 r = conn.getresponse()
 metrics = r.read().decode()
 check("metrics text", "switchboard_http_requests_total" in metrics and r.getheader("Content-Type").startswith("text/plain"))
+
+# Idempotency-Key: a retried group creation gets the first answer, not a second group.
+auth = {"Authorization": "Bearer " + key, "Content-Type": "application/json", "Idempotency-Key": "python-create-1"}
+answers = []
+for _ in range(2):
+    conn.request("POST", "/v1/sessions/default/groups", body=json.dumps({"name": "Python idempotent"}), headers=auth)
+    r = conn.getresponse()
+    answers.append((r.status, r.getheader("Idempotent-Replayed"), json.loads(r.read())))
+check("idempotent create replayed", answers[0][0] == 201 and answers[1][0] == 201 and answers[0][1] is None
+      and answers[1][1] == "true" and answers[0][2]["id"] == answers[1][2]["id"], answers)
+conn.request("GET", "/v1/sessions/default/groups?name=Python%20idempotent", headers=auth)
+r = conn.getresponse()
+check("one group created", len(json.loads(r.read())["data"]) == 1)
 conn.close()
 
 print(f"python-http-client: {len(failures)} failed")

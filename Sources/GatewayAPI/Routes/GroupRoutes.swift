@@ -26,6 +26,7 @@ enum GroupRoutes {
                 "POST", "\(base)/{group}/participants/\(action.rawValue)", id: "\(action.rawValue)Participants", tag: "groups",
                 summary: "\(action.rawValue.capitalized) participants: one result per participant.",
                 body: Schema.ref("Participants"), responses: [.init(200, "Per-participant results.", Schema.ref("ParticipantResults"))],
+                headers: [Idempotency.header],
                 handler: .async { request in
                     let body = try ParticipantsRequest(json: try request.json())
                     return .json(try results(try await run(request, .participants(group: try groupID(request), action, body.participants))))
@@ -36,6 +37,7 @@ enum GroupRoutes {
                 "POST", "\(base)/{group}/join-requests/\(approve ? "approve" : "reject")", id: approve ? "approveJoinRequests" : "rejectJoinRequests",
                 tag: "groups", summary: approve ? "Approve join requests." : "Reject join requests.",
                 body: Schema.ref("Participants"), responses: [.init(200, "Per-requester results.", Schema.ref("ParticipantResults"))],
+                headers: [Idempotency.header],
                 handler: .async { request in
                     let body = try ParticipantsRequest(json: try request.json())
                     return .json(try results(try await run(request, .decideJoinRequests(group: try groupID(request), approve: approve, body.participants))))
@@ -54,7 +56,7 @@ enum GroupRoutes {
                 }),
             APIRoute(
                 "POST", base, id: "createGroup", tag: "groups", summary: "Create a group; the session becomes its superadmin.",
-                body: Schema.ref("CreateGroup"), responses: [.init(201, "The new group.", Schema.ref("Group"))],
+                body: Schema.ref("CreateGroup"), responses: [.init(201, "The new group.", Schema.ref("Group"))], headers: [Idempotency.header],
                 handler: .async { request in
                     let body = try CreateGroupRequest(json: try request.json())
                     return .json(try group(try await run(request, .createGroup(body))).json, status: 201)
@@ -62,6 +64,7 @@ enum GroupRoutes {
             APIRoute(
                 "POST", "\(base)/join", id: "joinGroup", tag: "groups", summary: "Join by invite code or https://chat.whatsapp.com/ link.",
                 body: Schema.ref("Join"), responses: [.init(200, "Joined, or a join request was made.", Schema.ref("JoinResult"))],
+                headers: [Idempotency.header],
                 handler: .async { request in
                     let body = try JoinRequestBody(json: try request.json())
                     guard case .joined(let id, let status) = try await run(request, .join(code: body.code)) else { throw unexpected() }

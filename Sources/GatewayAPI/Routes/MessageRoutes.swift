@@ -11,13 +11,17 @@ enum MessageRoutes {
         return [
             APIRoute(
                 "POST", "/v1/sessions/{session}/messages", id: "sendMessage", tag: "messages",
-                summary: "Send to a group by 'group' id or 'groupName'. 201 when the provider took it, 202 when queued.",
+                summary: "Send to a group by 'group' id or 'groupName'. 201 when the provider took it, 202 when queued. With an Idempotency-Key, a retry gets the first answer (Idempotent-Replayed: true); after a gateway crash mid-send, 200 with the message as stored.",
                 body: Schema.ref("SendMessage"),
-                responses: [.init(201, "Sent.", Schema.ref("Message")), .init(202, "Accepted, queued for delivery.", Schema.ref("Message"))],
+                responses: [
+                    .init(200, "A retry of an interrupted send: the message as stored.", Schema.ref("Message")), .init(201, "Sent.", Schema.ref("Message")),
+                    .init(202, "Accepted, queued for delivery.", Schema.ref("Message")),
+                ],
+                headers: [Idempotency.header],
                 handler: .async { request in
                     let content = try MessageContent(json: try request.json())
                     let message = try await messages.send(content, session: request.parameter("session"), for: request.caller)
-                    return .json(message.json, status: message.status == .queued ? 202 : 201)
+                    return .json(message.json, status: MessageService.answerStatus(message, recovered: IdempotencyStore.interrupted != nil))
                 }),
             APIRoute(
                 "GET", "/v1/sessions/{session}/messages", id: "listMessages", tag: "messages", summary: "Messages the session sent, oldest first.",
