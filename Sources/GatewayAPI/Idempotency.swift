@@ -8,8 +8,8 @@ import JSONCore
 /// `Idempotency-Key` on the routes that declare the header (sends, group creation, membership changes). Keys
 /// are scoped to the API key and the route. The answer of the first request is kept for 24 h and replayed with
 /// `Idempotent-Replayed: true`. Requests refused before acting (`invalid_request`, auth) and errors worth retrying
-/// (`retryable`, 5xx: nothing happened) are not kept, so a retry with the same key runs again — except
-/// `provider_timeout`, whose outcome is unknown. Requests without the header are not deduplicated.
+/// (`retryable`, 5xx: nothing happened) are not kept, so a retry with the same key runs again — except calls whose
+/// outcome is unknown (`provider_timeout`, a connection reset mid-call). Requests without the header are not deduplicated.
 enum Idempotency {
     static let header = "Idempotency-Key"
 
@@ -55,10 +55,11 @@ enum Idempotency {
     }
 
     /// Whether a failed request's answer is kept for its key. A request refused before it did anything (malformed,
-    /// unauthorized) or failing in a way worth retrying leaves the key free; a provider timeout keeps it (the
-    /// outcome is unknown), as does a definite refusal (not an admin, group not found…).
+    /// unauthorized) or failing in a way worth retrying leaves the key free; a call whose outcome is unknown (a
+    /// provider timeout, a connection reset mid-call) keeps it, as does a definite refusal (not an admin, group
+    /// not found…).
     static func keepsKey(_ failure: GatewayError) -> Bool {
-        if failure.code == "provider_timeout" { return true }
+        if failure.code == "provider_timeout" || failure.details?["outcomeUnknown"]?.boolValue == true { return true }
         if failure.code == "invalid_request" || failure.status == 401 || failure.status == 403 && failure.code == "forbidden" { return false }
         return !failure.retryable && failure.status < 500
     }

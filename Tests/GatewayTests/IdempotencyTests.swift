@@ -82,6 +82,16 @@ final class IdempotencyTests: XCTestCase {
         XCTAssertNil(second.header("Idempotent-Replayed"), "nothing was sent, so the retry runs again")
     }
 
+    func testOnlyFailuresThatChangedNothingFreeTheKey() {
+        XCTAssertFalse(Idempotency.keepsKey(.invalidRequest("malformed")))
+        XCTAssertFalse(Idempotency.keepsKey(.unauthenticated()))
+        XCTAssertFalse(Idempotency.keepsKey(.providerUnavailable("refused").with(details: ["outcomeUnknown": false])))
+        XCTAssertFalse(Idempotency.keepsKey(.rateLimited("slow down", retryAfter: 3)))
+        XCTAssertTrue(Idempotency.keepsKey(.providerTimeout("no answer")))
+        XCTAssertTrue(Idempotency.keepsKey(.providerUnavailable("reset mid-call").with(details: ["outcomeUnknown": true])), "the provider may have sent it")
+        XCTAssertTrue(Idempotency.keepsKey(.notGroupAdmin("not an admin")))
+    }
+
     func testASecondRequestWhileTheFirstRunsIsAConflictAndAnotherProcessTakesOver() async throws {
         let server = try TestGateway()
         defer { server.cleanUp() }
