@@ -40,11 +40,13 @@ final class Transfer: @unchecked Sendable {
         // address checks (webhook targets) stay meaningful.
         set(ccurl_setopt_string(handle, CURLOPT_PROXY, ""))
         if let address = request.connectTo {
-            // CONNECT_TO is per handle and leaves the shared DNS cache alone: "host:port:address:port".
-            guard let url = URL(string: request.url), let host = url.host else { return TransportError(.invalidRequest, "the URL has no host") }
+            // CONNECT_TO is per handle and leaves the shared DNS cache alone. The entry matches any host and port
+            // ("::address:port"), so a host spelled differently by curl and Foundation cannot make curl skip it
+            // and resolve the name again.
+            guard let url = URL(string: request.url), url.host != nil else { return TransportError(.invalidRequest, "the URL has no host") }
             let port = url.port ?? (lower.hasPrefix("https://") ? 443 : 80)
             let target = address.contains(":") ? "[\(address)]" : address
-            connectToList = curl_slist_append(nil, "\(host):\(port):\(target):\(port)")
+            connectToList = curl_slist_append(nil, "::\(target):\(port)")
             set(ccurl_setopt_slist(handle, CURLOPT_CONNECT_TO, connectToList))
         }
         set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.connectTimeout, request.timeout) * 1000)))

@@ -1,5 +1,6 @@
 import Foundation
 import GroupModel
+import JSONCore
 import Storage
 import Support
 
@@ -86,13 +87,17 @@ public final class IdempotencyStore: Sendable {
                     throw GatewayError.idempotencyConflict(
                         "The first request with Idempotency-Key '\(scope.key)' is still running; retry in a moment.", inProgress: true)
                 }
-                // Left running by a previous process (stopped or killed mid-request): this retry takes it over, and
-                // answers from what the first one created, if anything.
-                if let resource = row.string(7) {
-                    _ = try db.run(
-                        "UPDATE idempotency_keys SET boot = ? WHERE principal = ? AND route = ? AND key = ?", [.text(boot)] + scope.values)
-                    return .interrupted(resource: resource)
+                // Left running by a previous process (stopped or killed mid-request). A send links its message, so
+                // the retry answers from it; for anything else whether the first request took effect is unknown,
+                // and running it again could do it twice.
+                guard let resource = row.string(7) else {
+                    throw GatewayError.idempotencyConflict(
+                        "The first request with Idempotency-Key '\(scope.key)' was interrupted when the gateway stopped; whether it took effect is unknown. Check, then use a new key.",
+                        inProgress: false
+                    ).with(details: ["outcome": "unknown"])
                 }
+                _ = try db.run("UPDATE idempotency_keys SET boot = ? WHERE principal = ? AND route = ? AND key = ?", [.text(boot)] + scope.values)
+                return .interrupted(resource: resource)
             }
             _ = try db.run(
                 "INSERT OR REPLACE INTO idempotency_keys (principal, route, key, fingerprint, state, boot, created_at) VALUES (?, ?, ?, ?, 'running', ?, ?)",

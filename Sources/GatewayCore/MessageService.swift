@@ -78,23 +78,31 @@ public final class MessageService: Sendable {
             try messages.insert(message, in: db)
             if let scope { try idempotency.attach(scope, resource: message.id, in: db) }
         }
+        let outcome: SendOutcome
         do {
-            guard case .sent(let outcome) = try await adapter.perform(.send(outgoing), on: binding) else {
+            guard case .sent(let sent) = try await adapter.perform(.send(outgoing), on: binding) else {
                 throw GatewayError.internal("The provider answered a send with something else.")
             }
-            let stored = Message.accepted(outgoing, session: session, outcome: outcome, now: clock.now())
-            try await database.write { [messages] db in
-                if stored.group != message.group { try db.run("UPDATE messages SET group_id = ? WHERE id = ?", [.text(stored.group), .text(message.id)]) }
-                try messages.advanceStatus(message.id, to: outcome.status, providerMessageId: outcome.providerMessageId, at: stored.updatedAt, in: db)
-                if let scope { try idempotency.finish(scope, answer: MessageService.answer(stored), in: db) }
-            }
-            return stored
+            outcome = sent
         } catch let error as GatewayError {
             try await database.write { [messages, clock] db in
                 try messages.advance(message.id, to: .failed, error: error, at: clock.now(), in: db)
             }
             throw error
         }
+        // The provider has the message: from here a failure to record it must not let a retry send it again.
+        let stored = Message.accepted(outgoing, session: session, outcome: outcome, now: clock.now())
+        do {
+            try await database.write { [messages] db in
+                if stored.group != message.group { try db.run("UPDATE messages SET group_id = ? WHERE id = ?", [.text(stored.group), .text(message.id)]) }
+                try messages.advanceStatus(message.id, to: outcome.status, providerMessageId: outcome.providerMessageId, at: stored.updatedAt, in: db)
+                if let scope { try idempotency.finish(scope, answer: MessageService.answer(stored), in: db) }
+            }
+        } catch {
+            throw GatewayError.internal("The provider accepted message \(message.id), but recording that failed: \(error)")
+                .with(details: ["message": .string(message.id), "providerAccepted": true])
+        }
+        return stored
     }
 
     /// A retried send whose first request was interrupted (the gateway stopped) after its message was stored:

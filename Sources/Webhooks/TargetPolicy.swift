@@ -105,10 +105,12 @@ struct IPAddress {
     /// The name of the non-public range this address is in, or nil for a public address.
     var nonPublicRange: String? {
         if bytes.count == 4 { return Self.v4Range(bytes) }
-        // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible forms carry an IPv4 address.
+        // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), 6to4 and NAT64 forms carry an IPv4 address.
         if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF { return Self.v4Range(Array(bytes[12...])) }
         if bytes.allSatisfy({ $0 == 0 }) { return "unspecified" }
         if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return "loopback" }
+        if bytes[0..<12].allSatisfy({ $0 == 0 }) { return Self.v4Range(Array(bytes[12...])) ?? "IPv4-compatible" }  // ::a.b.c.d (deprecated)
+        if bytes[0] == 0x20 && bytes[1] == 0x02 { return Self.v4Range(Array(bytes[2..<6])) }  // 6to4 carries an IPv4 address
         if bytes[0] & 0xFE == 0xFC { return "private (unique local)" }
         if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80 { return "link-local" }
         if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0xC0 { return "site-local" }

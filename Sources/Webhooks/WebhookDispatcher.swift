@@ -72,17 +72,19 @@ public final class WebhookDispatcher: @unchecked Sendable {
 
     /// Starts a worker for every subscription that has none (after create, and at start), and wakes them all.
     public func refresh() {
-        let ids = ((try? subscriptions.list()) ?? []).map(\.id)
-        for id in ids {
-            let (wakeup, isNew) = state.withLock { state -> (Wakeup, Bool) in
-                if let existing = state.workers[id] { return (existing, false) }
-                let wakeup = Wakeup()
-                state.workers[id] = wakeup
-                return (wakeup, true)
-            }
-            if isNew { spawn { await self.workerLoop(id, wakeup) } } else { wakeup.signal() }
-        }
+        for id in ((try? subscriptions.list()) ?? []).map(\.id) { wake(id) }
         fanOutWakeup.signal()
+    }
+
+    /// Wakes the worker of `id`, starting one if it has none.
+    private func wake(_ id: String) {
+        let (wakeup, isNew) = state.withLock { state -> (Wakeup, Bool) in
+            if let existing = state.workers[id] { return (existing, false) }
+            let wakeup = Wakeup()
+            if !state.stopped { state.workers[id] = wakeup }
+            return (wakeup, !state.stopped)
+        }
+        if isNew { spawn { await self.workerLoop(id, wakeup) } } else { wakeup.signal() }
     }
 
     /// Stops the loops: attempts in flight may finish within `grace` seconds; nothing unrecorded is lost (it is
@@ -115,8 +117,7 @@ public final class WebhookDispatcher: @unchecked Sendable {
         while !stopped {
             do {
                 let (touched, more) = try await deliveries.fanOut()
-                let wakeups = state.withLock { state in touched.compactMap { state.workers[$0] } }
-                for wakeup in wakeups { wakeup.signal() }
+                for id in touched { wake(id) }
                 if more { continue }
             } catch {
                 logger.error("webhook fan-out failed", ["error": .string("\(error)")])
@@ -126,13 +127,18 @@ public final class WebhookDispatcher: @unchecked Sendable {
     }
 
     private func workerLoop(_ id: String, _ wakeup: Wakeup) async {
-        defer { state.withLock { _ = $0.workers.removeValue(forKey: id) } }
+        // Only this worker's own entry is removed (a newer worker for the same id may have replaced it).
+        defer { state.withLock { state in if state.workers[id] === wakeup { state.workers[id] = nil } } }
         while !stopped {
             let subscription: Subscription
             do {
                 subscription = try subscriptions.get(id)
-            } catch {
+            } catch let error as GatewayError where error.code == "subscription_not_found" {
                 return  // deleted
+            } catch {
+                logger.error("webhook subscription read failed", ["subscription": .string(id), "error": .string("\(error)")])
+                await wakeup.wait(timeout: 1)
+                continue
             }
             if subscription.status == .disabled {
                 await wakeup.wait(timeout: 30)
@@ -186,7 +192,11 @@ public final class WebhookDispatcher: @unchecked Sendable {
             if outcome.succeeded {
                 attempts.success.increment()
                 successes.append((delivery, outcome))
-                if successes.count >= 64 { flush() }
+                if successes.count >= 64 {
+                    flush()
+                    // Deleted, disabled, re-pointed or rotated meanwhile: the rest of the batch waits for a fresh read.
+                    if !unchanged(subscription) { break }
+                }
                 continue
             }
             attempts.failure.increment()
@@ -205,6 +215,12 @@ public final class WebhookDispatcher: @unchecked Sendable {
         for task in recording {
             do { try await task.value } catch { logger.error("webhook success not recorded", ["error": .string("\(error)")]) }
         }
+    }
+
+    /// Whether the subscription is still as `subscription` was read (active, same URL, same secrets).
+    private func unchanged(_ subscription: Subscription) -> Bool {
+        guard let current = try? subscriptions.get(subscription.id) else { return false }
+        return current.status == .active && current.updatedAt == subscription.updatedAt && current.secrets == subscription.secrets
     }
 
     private func log(_ verdict: DeliveryStore.Verdict, _ delivery: Delivery, _ outcome: DeliveryStore.Outcome) {

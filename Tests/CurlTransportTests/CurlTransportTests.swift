@@ -79,6 +79,20 @@ final class CurlTransportTests: XCTestCase {
         XCTAssertEqual(response.headers["content-type"], "application/json")
     }
 
+    func testConnectToPinsTheAddressWithoutResolvingTheHost() async throws {
+        let port = try XCTUnwrap(server.port)
+        // `.invalid` never resolves: the call only succeeds if curl connects to the pinned address.
+        let pinned = try await transport.send(
+            TransportRequest(method: "GET", url: "http://hooks.example.invalid:\(port)/echo", timeout: 5, connectTo: "127.0.0.1"))
+        XCTAssertEqual(pinned.status, 200)
+        do {
+            _ = try await transport.send(TransportRequest(method: "GET", url: "http://hooks.example.invalid:\(port)/echo", timeout: 5))
+            XCTFail("without the pin the name does not resolve")
+        } catch {
+            XCTAssertEqual(error.kind, .dnsFailure)
+        }
+    }
+
     func testDeleteCarriesAJSONBody() async throws {
         let response = try await send("DELETE", "/echo", body: Array(#"{"participants":["1@s.whatsapp.net"]}"#.utf8), headers: ["Content-Type": "application/json"])
         let json = try JSONParser.parse(response.body)

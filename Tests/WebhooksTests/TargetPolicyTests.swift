@@ -20,6 +20,7 @@ final class TargetPolicyTests: XCTestCase {
             ("http://192.168.1.1/", "private"), ("http://169.254.169.254/latest/meta-data", "link-local"), ("http://0.0.0.0/", "unspecified"),
             ("http://100.64.0.1/", "shared (CGNAT)"), ("http://[::1]/", "loopback"), ("http://[fd00::1]/", "private (unique local)"),
             ("http://[fe80::1]/", "link-local"), ("http://[::ffff:127.0.0.1]/", "loopback"), ("http://224.0.0.1/", "multicast"),
+            ("http://[::127.0.0.1]/", "loopback"), ("http://[2002:a00:1::1]/", "private"), ("http://[64:ff9b::a9fe:a9fe]/", "link-local"),
         ]
         for (url, range) in cases {
             let error = refusal(url)

@@ -21,7 +21,6 @@ enum WebhookRoutes {
                 "POST", "/v1/webhooks", id: "createWebhook", tag: "webhooks",
                 summary: "Subscribe a URL to canonical events. The signing secret (whsec_…) is in this answer only.",
                 body: Schema.ref("CreateSubscription"), responses: [.init(201, "The subscription, with its secret.", Schema.ref("SubscriptionCreated"))],
-                headers: [Idempotency.header],
                 handler: .async { request in
                     let body = try request.body()
                     try body.allowOnly(["url", "events", "sessions", "description"])
