@@ -1,6 +1,7 @@
 import GatewayCore
 import GroupModel
 import HTTPCore
+import Support
 
 /// Finds the caller from `Authorization: Bearer <key|JWT>` or `X-Api-Key`.
 public struct Authenticator: Sendable {
@@ -35,7 +36,7 @@ public struct Authenticator: Sendable {
         if let authorization = headers["authorization"] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
-                let value = parts[1].trimmingCharacters(in: " \t")
+                let value = String(parts[1]).trimmingASCIIWhitespace()
                 return value.isEmpty ? nil : value
             }
             return nil
@@ -48,14 +49,4 @@ public struct Authenticator: Sendable {
 /// Verifies bearer tokens that are JWTs (issue 8 plugs its HS256 verifier in here).
 public protocol TokenVerifier: Sendable {
     func verify(_ token: String) throws -> Principal
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        var view = self.unicodeScalars
-        let scalars = Set(set.unicodeScalars)
-        while let first = view.first, scalars.contains(first) { view.removeFirst() }
-        while let last = view.last, scalars.contains(last) { view.removeLast() }
-        return String(view)
-    }
 }

@@ -46,6 +46,7 @@ enum Idempotency {
                 }
                 response = renderer.render(failure, requestId: context.requestId)
             }
+            guard !scope.isAnswered else { return response }
             try await store.finish(
                 scope,
                 answer: IdempotencyStore.Answer(

@@ -42,12 +42,18 @@ public final class IdempotencyStore: Sendable {
         public let principal: String
         public let route: String
         public let key: String
+        /// Set once a service committed the answer in its own transaction, so it is not written a second time.
+        private let answered = LockedValue(false)
 
         public init(principal: String, route: String, key: String) {
             self.principal = principal
             self.route = route
             self.key = key
         }
+
+        public var isAnswered: Bool { answered.get() }
+        /// Call after the transaction that ran `finish(_:answer:in:)` has committed.
+        public func markAnswered() { answered.set(true) }
 
         var values: [SQLValue] { [.text(principal), .text(route), .text(key)] }
     }

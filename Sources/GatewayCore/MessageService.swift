@@ -68,6 +68,7 @@ public final class MessageService: Sendable {
                 if let scope { try idempotency.finish(scope, answer: MessageService.answer(stored), in: db) }
                 return stored
             }
+            scope?.markAnswered()
             events.didAppend()
             return stored
         }
@@ -98,6 +99,7 @@ public final class MessageService: Sendable {
                 try messages.advanceStatus(message.id, to: outcome.status, providerMessageId: outcome.providerMessageId, at: stored.updatedAt, in: db)
                 if let scope { try idempotency.finish(scope, answer: MessageService.answer(stored), in: db) }
             }
+            scope?.markAnswered()
         } catch {
             throw GatewayError.internal("The provider accepted message \(message.id), but recording that failed: \(error)")
                 .with(details: ["message": .string(message.id), "providerAccepted": true])

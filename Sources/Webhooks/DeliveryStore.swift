@@ -26,12 +26,8 @@ public final class DeliveryStore: Sendable {
     /// cursors in the same transaction (so a crash can neither skip nor double an event). Returns the ids of
     /// subscriptions that got new deliveries, and whether more events are waiting.
     public func fanOut(page limit: Int = 500) async throws -> (subscriptions: Set<String>, more: Bool) {
-        let cursors = try database.read { db in
-            try db.query("SELECT id, cursor, events, sessions FROM webhook_subscriptions").map { row in
-                (id: row.string(0) ?? "", cursor: row.int(1), events: row.string(2), sessions: row.string(3))
-            }
-        }
-        guard let from = cursors.map(\.cursor).min() else { return ([], false) }
+        let smallest = try database.read { db in try db.queryOne("SELECT MIN(cursor) FROM webhook_subscriptions")?[0].int }
+        guard let from = smallest else { return ([], false) }
         let page = try events.page(after: from, sessions: nil, types: nil, limit: limit)
         guard let last = page.last?.seq else { return ([], false) }
         let now = clock.now().timeIntervalSince1970
@@ -84,6 +80,8 @@ public final class DeliveryStore: Sendable {
         let response: String?
         let retryAfter: Double?
         var succeeded: Bool { error == nil && (200...299).contains(status ?? 0) }
+        /// What went wrong, for the delivery row, the log and a disabled endpoint's reason.
+        var failure: String { error ?? "HTTP \(status ?? 0)" }
     }
 
     /// Records successful attempts (one transaction): the deliveries are done and the endpoint healthy.
@@ -121,7 +119,7 @@ public final class DeliveryStore: Sendable {
         let windowOver = next.timeIntervalSince(delivery.windowStart) > settings.retryWindow
         return try await database.write { db -> Verdict in
             try Self.insertAttempt(delivery, outcome, in: db)
-            let failure: [SQLValue] = [.real(now.timeIntervalSince1970), SQLValue(outcome.status), SQLValue(outcome.error ?? "HTTP \(outcome.status ?? 0)")]
+            let failure: [SQLValue] = [.real(now.timeIntervalSince1970), SQLValue(outcome.status), SQLValue(outcome.failure)]
             var verdict = Verdict.retry(at: next)
             if windowOver {
                 _ = try db.run(
@@ -143,7 +141,7 @@ public final class DeliveryStore: Sendable {
             if let since, now.timeIntervalSince1970 - since >= settings.disableAfter {
                 let days = Int((now.timeIntervalSince1970 - since) / 86_400)
                 let reason =
-                    "Disabled automatically: every delivery has failed since \(Timestamp.iso8601(Date(timeIntervalSince1970: since))) (\(days) days); last error: \(outcome.error ?? "HTTP \(outcome.status ?? 0)"). Fix the endpoint, then set status to active."
+                    "Disabled automatically: every delivery has failed since \(Timestamp.iso8601(Date(timeIntervalSince1970: since))) (\(days) days); last error: \(outcome.failure). Fix the endpoint, then set status to active."
                 _ = try db.run(
                     "UPDATE webhook_subscriptions SET status = 'disabled', disabled_reason = ?, disabled_at = ? WHERE id = ?",
                     [.text(reason), .real(now.timeIntervalSince1970), .text(delivery.subscriptionID)])

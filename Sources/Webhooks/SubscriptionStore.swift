@@ -60,21 +60,23 @@ public final class SubscriptionStore: Sendable {
     public func list(for principal: Principal? = nil) throws -> [Subscription] {
         let now = clock.now()
         let rows = try database.read { db in try db.query("SELECT \(Subscription.columns) FROM webhook_subscriptions ORDER BY created_at, id") }
-        return rows.compactMap { Subscription(row: $0, now: now) }.filter { subscription in principal.map { Self.visible(to: $0)(subscription) } ?? true }
+        return rows.compactMap { Subscription(row: $0, now: now) }.filter { Self.isVisible($0, to: principal) }
     }
 
     /// One subscription, as `principal` may see it.
     public func get(_ id: String, for principal: Principal? = nil) throws -> Subscription {
         let now = clock.now()
         let row = try database.read { db in try db.queryOne("SELECT \(Subscription.columns) FROM webhook_subscriptions WHERE id = ?", [.text(id)]) }
-        guard let subscription = row.flatMap({ Subscription(row: $0, now: now) }), principal.map({ Self.visible(to: $0)(subscription) }) ?? true else {
+        guard let subscription = row.flatMap({ Subscription(row: $0, now: now) }), Self.isVisible(subscription, to: principal) else {
             throw GatewayError.subscriptionNotFound(id)
         }
         return subscription
     }
 
-    static func visible(to principal: Principal) -> (Subscription) -> Bool {
-        { principal.isAdmin || $0.ownerKey == principal.keyID }
+    /// Admins (and the gateway itself, `nil`) see every subscription; a scoped key sees those it created.
+    static func isVisible(_ subscription: Subscription, to principal: Principal?) -> Bool {
+        guard let principal else { return true }
+        return principal.isAdmin || subscription.ownerKey == principal.keyID
     }
 
     public func update(_ id: String, _ fields: Fields, for principal: Principal?) async throws -> Subscription {

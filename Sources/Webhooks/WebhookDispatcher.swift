@@ -226,7 +226,7 @@ public final class WebhookDispatcher: @unchecked Sendable {
     private func log(_ verdict: DeliveryStore.Verdict, _ delivery: Delivery, _ outcome: DeliveryStore.Outcome) {
         var extra: JSONObject = [
             "subscription": .string(delivery.subscriptionID), "delivery": .string(delivery.id), "event": .string(delivery.eventID),
-            "attempt": .int(Int64(delivery.attempts + 1)), "error": .string(outcome.error ?? "HTTP \(outcome.status ?? 0)"),
+            "attempt": .int(Int64(delivery.attempts + 1)), "error": .string(outcome.failure),
         ]
         switch verdict {
         case .retry(let at):

@@ -3,35 +3,16 @@
 threads, SIGKILLs the server mid-load, restarts it on the same data folder, and checks that everything the
 server acknowledged (a 2xx answer) is there. Repeats ROUNDS times.
 Usage: kill_recovery.py SWITCHBOARD_BINARY [ROUNDS]"""
-import http.client, json, os, random, signal, socket, subprocess, sys, tempfile, threading, time
+import functools, http.client, random, signal, sys, tempfile, threading, time
+import gateway_process
 
 binary = sys.argv[1]
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 key = "kill-test-admin-key-0123456789"
 data = tempfile.mkdtemp(prefix="switchboard-kill-")
 
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
-
-def start():
-    port = free_port()
-    env = dict(os.environ, SWITCHBOARD_ADMIN_KEY=key)
-    proc = subprocess.Popen([binary, "serve", "--port", str(port), "--data", data], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2); c.request("GET", "/readyz")
-            if c.getresponse().status == 200: return proc, port
-        except OSError:
-            time.sleep(0.05)
-    sys.exit("server did not start")
-
-def call(port, method, path, body=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    c.request(method, path, body=json.dumps(body) if body is not None else None,
-              headers={"Authorization": "Bearer " + key, "Content-Type": "application/json"})
-    r = c.getresponse(); raw = r.read()
-    return r.status, (json.loads(raw) if raw else None)
+def start(): return gateway_process.start(binary, data, key)
+call = functools.partial(gateway_process.call, key=key)
 
 acked_messages = {}      # id -> text
 acked_members = set()    # phones added (acknowledged)

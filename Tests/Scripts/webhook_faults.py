@@ -5,15 +5,14 @@ is SIGKILLed and restarted on the same data folder — then recovers. Events kee
 recovery every event of the log must have been accepted exactly once, in log order, and every request must carry
 a valid signature. Then the secret is rotated: the next delivery verifies with the old and with the new secret.
 Usage: webhook_faults.py SWITCHBOARD_BINARY"""
-import atexit, http.client, http.server, json, os, signal, socket, subprocess, sys, tempfile, threading, time
+import functools, http.server, json, os, signal, sys, tempfile, threading, time
+import gateway_process
+from gateway_process import free_port
 from standardwebhooks import Webhook
 
 binary = sys.argv[1]
 key = "webhook-test-admin-key-0123456789"
 data = tempfile.mkdtemp(prefix="switchboard-webhooks-")
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
 
 # --- the subscriber -------------------------------------------------------------------------------------------
 receiver_port = free_port()
@@ -62,31 +61,8 @@ with open(config, "w") as f:
     json.dump({"webhooks": {"allowPrivateTargets": True, "attemptTimeoutSeconds": 0.5,
                             "retry": {"firstDelaySeconds": 0.1, "factor": 2, "maxDelaySeconds": 0.8, "windowSeconds": 3600}}}, f)
 
-gateways = []
-def stop_gateways():
-    for proc in gateways:
-        if proc.poll() is None: proc.kill()
-atexit.register(stop_gateways)
-
-def start_gateway():
-    port = free_port()
-    proc = subprocess.Popen([binary, "serve", "--config", config, "--port", str(port), "--data", os.path.join(data, "db")],
-                            env=dict(os.environ, SWITCHBOARD_ADMIN_KEY=key), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    gateways.append(proc)
-    for _ in range(300):
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2); c.request("GET", "/readyz")
-            if c.getresponse().status == 200: return proc, port
-        except OSError:
-            time.sleep(0.05)
-    sys.exit("gateway did not start")
-
-def call(port, method, path, body=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    c.request(method, path, body=json.dumps(body) if body is not None else None,
-              headers={"Authorization": "Bearer " + key, "Content-Type": "application/json"})
-    r = c.getresponse(); raw = r.read()
-    return r.status, (json.loads(raw) if raw else None)
+def start_gateway(): return gateway_process.start(binary, os.path.join(data, "db"), key, config=config)
+call = functools.partial(gateway_process.call, key=key)
 
 def check(condition, message):
     if not condition:

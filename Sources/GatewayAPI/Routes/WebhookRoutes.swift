@@ -24,18 +24,13 @@ enum WebhookRoutes {
                 handler: .async { request in
                     let body = try request.body()
                     try body.allowOnly(["url", "events", "sessions", "description"])
-                    let url = try body.string("url", required: true, maxLength: 2048, minLength: 1)!
-                    _ = try await webhooks.check(url)
-                    var fields = try Self.filters(body, request.caller, env)
-                    fields.url = url
-                    if !request.caller.isAdmin, fields.sessions == nil || fields.sessions! == nil {
+                    var fields = try await Self.fields(body, urlRequired: true, request.caller, env, webhooks)
+                    if !request.caller.isAdmin, (fields.sessions ?? nil) == nil {
                         fields.sessions = .some(env.sessions.sessions(for: request.caller).map(\.name).sorted())
                     }
                     let (subscription, secret) = try await store.create(fields, owner: request.caller)
                     webhooks.refresh()
-                    var json = subscription.json.objectValue!
-                    json["secret"] = .string(secret.text)
-                    return .json(.object(json), status: 201)
+                    return .json(Self.withSecret(subscription, secret), status: 201)
                 }),
             APIRoute(
                 "GET", "/v1/webhooks", id: "listWebhooks", tag: "webhooks", summary: "Webhook subscriptions (never their secrets).",
@@ -55,11 +50,7 @@ enum WebhookRoutes {
                 handler: .async { request in
                     let body = try request.body()
                     try body.allowOnly(["url", "events", "sessions", "description", "status"])
-                    var fields = try Self.filters(body, request.caller, env)
-                    if let url = try body.string("url", maxLength: 2048, minLength: 1) {
-                        _ = try await webhooks.check(url)
-                        fields.url = url
-                    }
+                    var fields = try await Self.fields(body, urlRequired: false, request.caller, env, webhooks)
                     if !request.caller.isAdmin, let sessions = fields.sessions, sessions == nil {
                         throw GatewayError.invalidRequest("A scoped key's subscription must name its sessions.", details: ["field": "sessions"])
                     }
@@ -82,9 +73,7 @@ enum WebhookRoutes {
                 responses: [.init(200, "The subscription, with its new secret.", Schema.ref("SubscriptionCreated"))],
                 handler: .async { request in
                     let (subscription, secret) = try await store.rotate(request.parameter("id"), for: request.caller)
-                    var json = subscription.json.objectValue!
-                    json["secret"] = .string(secret.text)
-                    return .json(.object(json))
+                    return .json(Self.withSecret(subscription, secret))
                 }),
             APIRoute(
                 "GET", "/v1/webhooks/{id}/deliveries", id: "listWebhookDeliveries", tag: "webhooks",
@@ -138,9 +127,23 @@ enum WebhookRoutes {
         ]
     }
 
-    /// `events`, `sessions` and `description` of a create or update body, checked against the caller's scope.
-    static func filters(_ body: FieldReader, _ caller: Principal, _ env: APIEnvironment) throws -> SubscriptionStore.Fields {
+    /// The subscription with its secret: the one answer that shows it (create, rotate).
+    static func withSecret(_ subscription: Subscription, _ secret: WebhookSecret) -> JSON {
+        var json = subscription.json.objectValue!
+        json["secret"] = .string(secret.text)
+        return .object(json)
+    }
+
+    /// `url` (checked against the target policy), `events`, `sessions` and `description` of a create or update
+    /// body, checked against the caller's scope.
+    static func fields(
+        _ body: FieldReader, urlRequired: Bool, _ caller: Principal, _ env: APIEnvironment, _ webhooks: WebhookDispatcher
+    ) async throws -> SubscriptionStore.Fields {
         var fields = SubscriptionStore.Fields()
+        if let url = try body.string("url", required: urlRequired, maxLength: 2048, minLength: 1) {
+            _ = try await webhooks.check(url)
+            fields.url = url
+        }
         if body.has("events") {
             let patterns = try body.stringArray("events", minCount: 1, maxCount: 50, maxLength: 64)
             for pattern in patterns ?? [] where !Self.isKnownPattern(pattern) {
