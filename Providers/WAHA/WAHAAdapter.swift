@@ -186,6 +186,28 @@ public final class WAHAAdapter: ProviderAdapter, Sendable {
         return SendOutcome(status: .sent, providerMessageId: WAHAWire.messageID(json))
     }
 
+    /// WAHA's chat history (`GET /api/{session}/chats/{chatId}/messages`): the session's own messages in the group
+    /// since a minute before the send whose body (text or caption) is the send's.
+    public func lookUpSend(_ message: OutgoingMessage, on binding: SessionBinding) async throws(GatewayError) -> SendLookup {
+        let session = try binding.boundAccount("session", provider: "WAHA")
+        guard let chat = message.content.groupID else { return .matches([]) }
+        let since = Int(message.createdAt.timeIntervalSince1970) - 60
+        let reply = try await http.call(
+            "GET", "/api/\(ProviderHTTP.segment(session))/chats/\(ProviderHTTP.segment(chat))/messages",
+            query: [("limit", String(Self.lookupLimit)), ("downloadMedia", "false"), ("filter.fromMe", "true"), ("filter.timestamp.gte", String(since))])
+        let json = try await expect(reply, "messages.lookup")
+        let body = message.content.text ?? message.content.caption ?? ""
+        let page = json.arrayValue ?? []
+        let matches = page.filter { item in
+            item["fromMe"]?.boolValue != false && (item["body"]?.stringValue ?? "") == body
+                && (item["timestamp"]?.doubleValue).map { Int($0) >= since } ?? true
+        }
+        if matches.isEmpty && page.count >= Self.lookupLimit { return .inconclusive }
+        return .matches(matches.compactMap(WAHAWire.messageID))
+    }
+
+    static let lookupLimit = 500
+
     // MARK: - Helpers
 
     private func fetchGroup(_ id: String, path: String) async throws(GatewayError) -> Group {

@@ -51,6 +51,10 @@ final class Transfer: @unchecked Sendable {
         }
         set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.connectTimeout, request.timeout) * 1000)))
         set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000)))
+        if request.freshConnection {
+            set(ccurl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1))
+            set(ccurl_setopt_long(handle, CURLOPT_FORBID_REUSE, 1))
+        }
         set(ccurl_setopt_offt(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxResponseBytes)))
         set(ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
         set(ccurl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent))

@@ -1,3 +1,4 @@
+import GatewayCore
 import GroupModel
 import JSONCore
 
@@ -42,6 +43,13 @@ extension ComponentSchemas {
             required: ["id", "session", "group", "type", "text", "media", "caption", "mentions", "status", "providerMessageId", "error", "receipts",
                        "createdAt", "updatedAt"])),
         ("MessageList", Schema.page("Message")),
+        ("MessageWithAttempts", ["allOf": [Schema.ref("Message"), Schema.object(
+            [("attempts", Schema.array(Schema.ref("SendAttempt")))], required: ["attempts"], description: "Every provider call and reconciliation, oldest first.")]]),
+        ("SendAttempt", Schema.object(
+            [("number", Schema.integer), ("startedAt", Schema.dateTime), ("finishedAt", Schema.dateTime),
+             ("outcome", Schema.enumeration(SendAttempt.Outcome.allCases.map(\.rawValue))), ("providerStatus", Schema.nullable("integer")),
+             ("error", ["oneOf": [["type": "object"], ["type": "null"]]])],
+            required: ["number", "startedAt", "finishedAt", "outcome", "providerStatus", "error"])),
         ("Event", Schema.object(
             [("id", Schema.string), ("type", Schema.enumeration(EventType.allCases.map(\.rawValue))), ("occurredAt", Schema.dateTime),
              ("receivedAt", Schema.dateTime), ("session", Schema.string), ("provider", Schema.string), ("group", Schema.nullableString), ("data", Schema.anyValue)],

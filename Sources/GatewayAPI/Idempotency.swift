@@ -12,6 +12,9 @@ import JSONCore
 /// outcome is unknown (`provider_timeout`, a connection reset mid-call). Requests without the header are not deduplicated.
 enum Idempotency {
     static let header = "Idempotency-Key"
+    /// Routes whose first effect commits together with its link to the key (a send's message): when such a
+    /// request is interrupted before linking anything, it did nothing, and a retry may run it.
+    static let linkingRoutes: Set<String> = ["sendMessage"]
 
     static func wrap(
         route: String, store: IdempotencyStore, renderer: ErrorRenderer, authorize: @escaping @Sendable (RequestContext) throws -> Principal?,
@@ -26,7 +29,7 @@ enum Idempotency {
             }
             let scope = IdempotencyStore.Scope(principal: principal?.keyID ?? "anonymous", route: route, key: key)
             var interrupted: String?
-            switch try await store.start(scope, fingerprint: fingerprint(context.request)) {
+            switch try await store.start(scope, fingerprint: fingerprint(context.request), linksResource: linkingRoutes.contains(route)) {
             case .replay(let answer):
                 return HTTPResponse(
                     status: answer.status, headers: ["Content-Type": answer.contentType, "Idempotent-Replayed": "true"], body: answer.body)
@@ -39,6 +42,8 @@ enum Idempotency {
                     try await IdempotencyStore.$interrupted.withValue(interrupted) { try await body(request) }
                 }
             } catch {
+                // A service that committed its answer (a send whose message the provider refused) keeps it.
+                if scope.isAnswered { throw error }
                 // A provider timeout leaves the outcome unknown: its answer is kept, so a retry cannot send twice.
                 guard let failure = error as? GatewayError, Self.keepsKey(failure) else {
                     try? await store.release(scope)

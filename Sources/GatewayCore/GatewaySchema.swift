@@ -161,5 +161,35 @@ public enum GatewaySchema {
             ) WITHOUT ROWID;
             CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
             """),
+            Migration(
+            "gateway-006",
+            """
+            -- Sends still owed to a provider. `state`: `pending` (due at `next_at`), `sending` (an attempt of the
+            -- process `boot` is running), `unknown` (an attempt's outcome is unknown; reconciled at `next_at`
+            -- before any resend). `paced`: `next_at` is a pacing slot already reserved. A row is deleted when its
+            -- message is sent or failed.
+            CREATE TABLE outbox (
+                message_id TEXT PRIMARY KEY,
+                session TEXT NOT NULL,
+                state TEXT NOT NULL,
+                boot TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_at REAL NOT NULL,
+                paced INTEGER NOT NULL DEFAULT 0,
+                created_at REAL NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX outbox_due ON outbox (next_at) WHERE state != 'sending';
+            -- Every provider call made for a send, and every reconciliation of an unknown outcome.
+            CREATE TABLE message_attempts (
+                message_id TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                started_at REAL NOT NULL,
+                finished_at REAL NOT NULL,
+                outcome TEXT NOT NULL,
+                provider_status INTEGER,
+                error TEXT,
+                PRIMARY KEY (message_id, number)
+            ) WITHOUT ROWID;
+            """),
     ]
 }

@@ -71,8 +71,11 @@ public final class IdempotencyStore: Sendable {
     }
 
     /// Checks a key before its request runs.
-    /// - Parameter fingerprint: a digest of the request (method, path, canonical body).
-    public func start(_ scope: Scope, fingerprint: String) async throws -> Start {
+    /// - Parameters:
+    ///   - fingerprint: a digest of the request (method, path, canonical body).
+    ///   - linksResource: the request's first effect commits together with `attach` (sends): an interrupted
+    ///     request with no resource did nothing and runs again.
+    public func start(_ scope: Scope, fingerprint: String, linksResource: Bool = false) async throws -> Start {
         let now = clock.now().timeIntervalSince1970
         let boot = boot
         let oldest = now - Self.retention
@@ -97,6 +100,10 @@ public final class IdempotencyStore: Sendable {
                 // the retry answers from it; for anything else whether the first request took effect is unknown,
                 // and running it again could do it twice.
                 guard let resource = row.string(7) else {
+                    if linksResource {
+                        _ = try db.run("UPDATE idempotency_keys SET boot = ? WHERE principal = ? AND route = ? AND key = ?", [.text(boot)] + scope.values)
+                        return .proceed
+                    }
                     throw GatewayError.idempotencyConflict(
                         "The first request with Idempotency-Key '\(scope.key)' was interrupted when the gateway stopped; whether it took effect is unknown. Check, then use a new key.",
                         inProgress: false

@@ -14,24 +14,28 @@ public final class MessageService: Sendable {
     private let clock: any WallClock
     /// `Idempotency-Key` answers; a send records its answer in the transaction that records the message.
     public let idempotency: IdempotencyStore
+    /// Sends owed to remote providers.
+    public let outbox: Outbox
 
-    public init(sessions: SessionRegistry, messages: MessageStore, events: EventLog, database: Database, clock: any WallClock) {
+    public init(
+        sessions: SessionRegistry, messages: MessageStore, events: EventLog, database: Database, clock: any WallClock,
+        outbox settings: OutboxSettings = OutboxSettings(), logger: Logger = .discard, metrics: MetricsRegistry? = nil
+    ) {
         self.sessions = sessions
         self.messages = messages
         self.events = events
         self.database = database
         self.clock = clock
         idempotency = IdempotencyStore(database: database, clock: clock)
+        outbox = Outbox(
+            database: database, messages: messages, sessions: sessions, events: events, settings: settings, clock: clock,
+            logger: logger.labelled("outbox"), metrics: metrics)
     }
 
     /// The HTTP status a send answers with: 202 while queued, 201 once the provider took it, 200 for a message
     /// answered as stored (a retry after an interrupted send).
     public static func answerStatus(_ message: Message, recovered: Bool = false) -> Int {
         recovered ? 200 : message.status == .queued ? 202 : 201
-    }
-
-    private static func answer(_ message: Message) -> IdempotencyStore.Answer {
-        IdempotencyStore.Answer(status: answerStatus(message), contentType: "application/json", body: message.json.bytes)
     }
 
     /// Sends `content` from `session`. Returns the stored message (`sent`, or `queued` when the provider will send
@@ -73,53 +77,78 @@ public final class MessageService: Sendable {
             return stored
         }
 
-        // The message (and the idempotency key's link to it) is stored before the provider is called: a retry after
-        // a crash during the call finds it and is not sent twice.
-        try await database.write { [messages] db in
+        // The message, its outbox row and the idempotency key's link to it commit together before any provider
+        // call: from here the outbox owes the send, whatever fails, and a retry of the request cannot send twice.
+        let nowSeconds = now.timeIntervalSince1970
+        let settings = outbox.settings
+        let slot = outbox.pacer.reserve(session, pacing: settings.pacing(provider: entry.name, kind: entry.kind), now: nowSeconds)
+        let callNow = slot - nowSeconds <= min(1, settings.answerWithin) && outbox.breaker(entry.name).allow(now: slot)
+        try await database.write { [messages, outbox] db in
             try messages.insert(message, in: db)
-            if let scope { try idempotency.attach(scope, resource: message.id, in: db) }
+            try outbox.enqueue(message, sending: callNow, at: slot, paced: true, in: db)
+            guard let scope else { return }
+            if callNow { try idempotency.attach(scope, resource: message.id, in: db) } else { try idempotency.finish(scope, answer: MessageService.answer(message), in: db) }
         }
-        let outcome: SendOutcome
-        do {
-            guard case .sent(let sent) = try await adapter.perform(.send(outgoing), on: binding) else {
-                throw GatewayError.internal("The provider answered a send with something else.")
-            }
-            outcome = sent
-        } catch let error as GatewayError {
-            try await database.write { [messages, clock] db in
-                try messages.advance(message.id, to: .failed, error: error, at: clock.now(), in: db)
-            }
-            throw error
-        }
-        // The provider has the message: from here a failure to record it must not let a retry send it again.
-        let stored = Message.accepted(outgoing, session: session, outcome: outcome, now: clock.now())
-        do {
-            try await database.write { [messages] db in
-                if stored.group != message.group { try db.run("UPDATE messages SET group_id = ? WHERE id = ?", [.text(stored.group), .text(message.id)]) }
-                try messages.advanceStatus(message.id, to: outcome.status, providerMessageId: outcome.providerMessageId, at: stored.updatedAt, in: db)
-                if let scope { try idempotency.finish(scope, answer: MessageService.answer(stored), in: db) }
-            }
+        guard callNow else {
+            // Paced behind earlier sends, or the provider's circuit is open: the outbox sends it when due.
             scope?.markAnswered()
-        } catch {
-            throw GatewayError.internal("The provider accepted message \(message.id), but recording that failed: \(error)")
-                .with(details: ["message": .string(message.id), "providerAccepted": true])
+            outbox.wakeup.signal()
+            return message
         }
-        return stored
+        if slot > nowSeconds { try? await Task.sleep(nanoseconds: UInt64((slot - nowSeconds) * 1e9)) }
+        return try await attemptWithin(settings.answerWithin, message, binding: binding, entry: entry, scope: scope)
+    }
+
+    /// Makes the first call, answering with its outcome — or with the queued message once `seconds` have passed
+    /// (the call goes on; the outbox records its outcome). A send the provider refused throws its error.
+    private func attemptWithin(
+        _ seconds: Double, _ message: Message, binding: SessionBinding, entry: ProviderEntry, scope: IdempotencyStore.Scope?
+    ) async throws -> Message {
+        // Whoever comes first answers the request (and writes the idempotency answer): the call, or the timer.
+        let answered = LockedValue(false)
+        let claim: @Sendable () -> Bool = { answered.withLock { done -> Bool in defer { done = true }; return !done } }
+        let finisher: Outbox.Finisher = { db, recorded in
+            guard let scope, claim() else { return }
+            try self.idempotency.finish(scope, answer: MessageService.answer(recorded), in: db)
+        }
+        let race = Race<Message>()
+        let outbox = outbox
+        Task.detached {
+            do {
+                race.finish(.success(try await outbox.attempt(message, attempts: 1, binding: binding, entry: entry, finisher: finisher)))
+            } catch {
+                race.finish(.failure(error))
+            }
+        }
+        let timedOut = LockedValue(false)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            if claim() {
+                timedOut.set(true)
+                race.finish(.success(message))
+            }
+        }
+        let recorded = try await race.value
+        if timedOut.get() {
+            if let scope { try await idempotency.finish(scope, answer: MessageService.answer(message)) }
+        }
+        scope?.markAnswered()
+        if recorded.status == .failed, let error = recorded.error { throw error.with(details: ["message": .string(recorded.id)]) }
+        return recorded
+    }
+
+    private static func answer(_ message: Message) -> IdempotencyStore.Answer {
+        if message.status == .failed, let error = message.error {
+            return IdempotencyStore.Answer(
+                status: error.status, contentType: "application/json", body: error.with(details: ["message": .string(message.id)]).body.bytes)
+        }
+        return IdempotencyStore.Answer(status: answerStatus(message), contentType: "application/json", body: message.json.bytes)
     }
 
     /// A retried send whose first request was interrupted (the gateway stopped) after its message was stored:
-    /// answered from the stored message. One still `queued` was being handed to the provider when the gateway
-    /// stopped, so whether the provider took it is unknown: it is marked `failed` with `provider_timeout` and
-    /// `details.outcome: "unknown"` rather than sent a second time.
+    /// answered from the stored message, which the outbox delivers (or reconciles) — never sent a second time.
     private func recover(_ id: String, for principal: Principal) async throws -> Message {
         guard let message = try messages.get(id), sessions.isVisible(message.session, to: principal) else { throw GatewayError.messageNotFound(id) }
-        guard message.status == .queued else { return message }
-        let error = GatewayError.providerTimeout(
-            "The gateway stopped while handing this message to the provider; whether the provider took it is unknown, so it was not sent again."
-        ).with(details: ["outcome": "unknown"])
-        let now = clock.now()
-        let updated = try await database.write { [messages] db in try messages.advance(id, to: .failed, error: error, at: now, in: db) }
-        return updated ?? message
+        return message
     }
 
     /// The one group whose name matches, case-insensitively (as WhatsApp clients and Walytic match).
@@ -154,6 +183,12 @@ public final class MessageService: Sendable {
     public func history(session: String, after: String?, limit: Int, for principal: Principal) throws -> [Message] {
         let record = try sessions.session(session, for: principal)
         return try messages.list(session: record.name, after: after, limit: limit)
+    }
+
+    /// One message the principal may see, with its provider attempts.
+    public func messageWithAttempts(_ id: String, for principal: Principal) throws -> (Message, [SendAttempt]) {
+        let found = try message(id, for: principal)
+        return (found, try outbox.attempts(id))
     }
 
     /// One message the principal may see.

@@ -20,11 +20,28 @@ public protocol ProviderAdapter: Sendable {
 
     /// Called after a session is removed.
     func deprovision(_ binding: SessionBinding) async throws(GatewayError)
+
+    /// Looks for a send whose outcome the gateway does not know (the call timed out, the connection dropped, the
+    /// gateway stopped mid-call): the ids of the provider's messages that match it, or `.unsupported` when the
+    /// provider offers no way to look.
+    func lookUpSend(_ message: OutgoingMessage, on binding: SessionBinding) async throws(GatewayError) -> SendLookup
+}
+
+/// What a provider knows about a send of unknown outcome.
+public enum SendLookup: Sendable, Equatable {
+    /// The provider's messages that match (same chat, same content, sent by the session since shortly before the
+    /// send); the caller decides which one is this send.
+    case matches([String])
+    /// The provider's answer could not settle it (a full page without a match: older messages were cut off).
+    case inconclusive
+    /// The provider has no way to look it up.
+    case unsupported
 }
 
 extension ProviderAdapter {
     public func provision(_ binding: SessionBinding) async throws(GatewayError) -> JSONObject { binding.account }
     public func deprovision(_ binding: SessionBinding) async throws(GatewayError) {}
+    public func lookUpSend(_ message: OutgoingMessage, on binding: SessionBinding) async throws(GatewayError) -> SendLookup { .unsupported }
 }
 
 /// The one way the gateway calls an adapter: capability check first, before any I/O.

@@ -36,6 +36,17 @@ public struct ProviderHTTP: Sendable {
         public var text: String { String(decoding: body.prefix(2000), as: UTF8.self) }
     }
 
+    /// The HTTP statuses of the provider's answers, collected for the task that sets `ProviderHTTP.$statuses`
+    /// (the outbox records them per attempt).
+    public final class StatusLog: Sendable {
+        private let values = LockedValue<[Int]>([])
+        public init() {}
+        public var last: Int? { values.get().last }
+        func note(_ status: Int) { values.withLock { $0.append(status) } }
+    }
+
+    @TaskLocal public static var statuses: StatusLog?
+
     /// Calls `method path` (path segments already encoded with `segment(_:)`), with an optional JSON body.
     public func call(_ method: String, _ path: String, query: [(String, String)] = [], json: JSON? = nil) async throws(GatewayError) -> Reply {
         var url = baseURL + path
@@ -45,13 +56,16 @@ public struct ProviderHTTP: Sendable {
         var requestHeaders = headers
         if json != nil { requestHeaders.set("Content-Type", "application/json") }
         requestHeaders.set("Accept", "application/json")
-        let request = TransportRequest(method: method, url: url, headers: requestHeaders, body: json?.bytes, timeout: timeout)
+        // POST and PATCH are not safe to repeat: they never ride a reused connection (see `freshConnection`).
+        let request = TransportRequest(
+            method: method, url: url, headers: requestHeaders, body: json?.bytes, timeout: timeout, freshConnection: method == "POST" || method == "PATCH")
         let response: TransportResponse
         do {
             response = try await transport.send(request)
         } catch {
             throw ProviderHTTP.map(error, kind: kind)
         }
+        ProviderHTTP.statuses?.note(response.status)
         return Reply(status: response.status, headers: response.headers, body: response.body, json: try? JSONParser.parse(response.body))
     }
 

@@ -36,7 +36,7 @@ public enum CommandLineInterface {
           contract record       Run the canonical battery against a live provider binding and write fixtures
               --provider P --session S --out DIR [--config FILE] [--allow-writes]
           contract fake         Serve a provider's recorded answers on loopback (a stand-in provider)
-              --provider P --port N [--fixtures DIR]
+              --provider P --port N [--fixtures DIR] [--fail-rate 0.2]
           normalize             A provider webhook payload (FILE or stdin) in, canonical events out; nothing stored
               --provider KIND [--session S] [FILE]
           webhooks listen       A local Standard Webhooks receiver: verifies, prints one JSON line per delivery
@@ -73,7 +73,7 @@ public enum CommandLineInterface {
                 case "record":
                     return try contractRecord(
                         try Options.parse(Array(args.dropFirst()), flags: ["provider", "session", "out", "config", "participant"], switches: ["allow-writes"]))
-                case "fake": return try contractFake(try Options.parse(Array(args.dropFirst()), flags: ["provider", "fixtures", "port", "host"], switches: []))
+                case "fake": return try contractFake(try Options.parse(Array(args.dropFirst()), flags: ["provider", "fixtures", "port", "host", "fail-rate"], switches: []))
                 default: throw UsageError("usage: switchboard contract verify|record|fake [options]")
                 }
             case "webhooks":
@@ -240,14 +240,18 @@ public enum CommandLineInterface {
     static func contractFake(_ options: Options) throws -> Int32 {
         guard let provider = options.value("provider") else { throw UsageError("--provider is required") }
         let port = Int(options.value("port") ?? "0") ?? 0
+        guard let failRate = Double(options.value("fail-rate") ?? "0"), (0...1).contains(failRate) else {
+            throw UsageError("--fail-rate is a share between 0 and 1")
+        }
         let fake = try FakeProvider(
-            provider: provider, fixtures: options.value("fixtures") ?? "Contract/Fixtures", host: options.value("host") ?? "127.0.0.1", port: port)
+            provider: provider, fixtures: options.value("fixtures") ?? "Contract/Fixtures", host: options.value("host") ?? "127.0.0.1", port: port,
+            failRate: failRate)
         let bound = try fake.start()
         print("fake \(provider) provider on http://\(options.value("host") ?? "127.0.0.1"):\(bound)")
         SignalWaiter.wait(for: [SIGTERM, SIGINT])
         fake.stop()
         let counts = fake.counts.get()
-        FileHandle.standardError.write(Data("answered \(counts.answered), unknown \(counts.unknown)\n".utf8))
+        FileHandle.standardError.write(Data("answered \(counts.answered), unknown \(counts.unknown), failed on purpose \(counts.failed)\n".utf8))
         return 0
     }
 

@@ -12,13 +12,17 @@ import Support
 public final class FakeProvider: @unchecked Sendable {
     private let exchanges: [Fixture.Exchange]
     private let server: HTTPServer
-    /// Requests answered, and requests no fixture knew.
-    public let counts = LockedValue<(answered: Int, unknown: Int)>((0, 0))
+    /// Requests answered from fixtures, requests no fixture knew, and requests failed on purpose (`failRate`).
+    public let counts = LockedValue<(answered: Int, unknown: Int, failed: Int)>((0, 0, 0))
     /// `METHOD path` of each request no fixture knew.
     public let unknownRequests = LockedValue<[String]>([])
 
-    /// - Parameter provider: the fixtures' provider kind (`waha`, `waxum`, …).
-    public init(provider: String, fixtures directory: String, host: String = "127.0.0.1", port: Int = 0, logger: Logger = .discard) throws {
+    /// - Parameters:
+    ///   - provider: the fixtures' provider kind (`waha`, `waxum`, …).
+    ///   - failRate: the share of POST requests answered `503` instead (a provider failing part of its calls).
+    public init(
+        provider: String, fixtures directory: String, host: String = "127.0.0.1", port: Int = 0, failRate: Double = 0, logger: Logger = .discard
+    ) throws {
         // Exchanges of succeeding fixtures first, so a route's first 2xx is a success.
         var exchanges: [Fixture.Exchange] = []
         var successes = 0
@@ -40,7 +44,13 @@ public final class FakeProvider: @unchecked Sendable {
         let box = ExchangeBox(exchanges: exchanges, successes: successes)
         let counts = self.counts
         let unknown = self.unknownRequests
-        router.fallback = Route("*", "*", .inline { context in FakeProvider.answer(context.request, box, counts, unknown) })
+        router.fallback = Route("*", "*", .inline { context in
+            if failRate > 0, context.request.method == "POST", Double.random(in: 0..<1) < failRate {
+                counts.withLock { $0.failed += 1 }
+                return .json(["statusCode": 503, "message": "injected failure"], status: 503)
+            }
+            return FakeProvider.answer(context.request, box, counts, unknown)
+        })
         server = HTTPServer(
             configuration: ServerConfiguration(host: host, port: port, eventLoops: 2), router: router, logger: logger, metrics: MetricsRegistry(),
             accessLog: false, renderError: { error, _ in .json(["error": .string("\(error)")], status: 400) })
@@ -55,7 +65,7 @@ public final class FakeProvider: @unchecked Sendable {
     public func stop() { server.stop() }
 
     static func answer(
-        _ request: HTTPRequest, _ box: ExchangeBox, _ counts: LockedValue<(answered: Int, unknown: Int)>, _ unknown: LockedValue<[String]>
+        _ request: HTTPRequest, _ box: ExchangeBox, _ counts: LockedValue<(answered: Int, unknown: Int, failed: Int)>, _ unknown: LockedValue<[String]>
     ) -> HTTPResponse {
         let transportRequest = TransportRequest(
             method: request.method, url: "http://fake" + request.target, headers: request.headers, body: request.body.isEmpty ? nil : request.body)

@@ -28,6 +28,8 @@ public final class Gateway: @unchecked Sendable {
     public let native: NativeEngine
     public let api: API
     public let webhooks: WebhookDispatcher
+    /// Delivers sends the outbox still owes providers.
+    public let outbox: OutboxWorker
     private let server: HTTPServer
     private let transport: CurlTransport
     /// Outbound webhooks have their own connections: a slow subscriber never queues behind provider calls.
@@ -90,7 +92,10 @@ public final class Gateway: @unchecked Sendable {
                     ownerKey: nil)
             }
             sessions = try SessionRegistry(providers: entries, sessions: records, database: database, events: events, clock: clock)
-            let messageService = MessageService(sessions: sessions, messages: messages, events: events, database: database, clock: clock)
+            let messageService = MessageService(
+                sessions: sessions, messages: messages, events: events, database: database, clock: clock, outbox: config.sends, logger: logger,
+                metrics: metrics)
+            outbox = OutboxWorker(outbox: messageService.outbox)
 
             var environment = APIEnvironment(
                 version: Gateway.version, database: database, keys: keys, sessions: sessions, metrics: metrics, logger: logger, clock: clock,
@@ -142,6 +147,7 @@ public final class Gateway: @unchecked Sendable {
     /// Starts listening; returns the bound port.
     @discardableResult
     public func start() throws -> Int {
+        try runBlocking { [outbox] in try await outbox.start() }
         try server.start()
         webhooks.start()
         return server.port ?? config.port
@@ -152,6 +158,8 @@ public final class Gateway: @unchecked Sendable {
     /// Graceful stop: the server drains (up to its grace period), then the database closes.
     public func stop() {
         server.stop()
+        // Calls under way get a moment; any cut short are reconciled after the restart, never blindly resent.
+        outbox.stop(grace: 2)
         // Attempts in flight get a moment to finish; the rest are sent again after the restart.
         webhooks.stop(grace: 2)
         webhookTransport.shutdown()

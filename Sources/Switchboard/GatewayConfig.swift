@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 import GroupModel
 import HTTPServer
 import JSONCore
@@ -47,6 +48,8 @@ public struct GatewayConfig: Sendable {
     public var sessions: [SessionConfig] = []
     /// Outbound webhook delivery (`webhooks` in the file).
     public var webhooks = WebhookSettings()
+    /// How sends reach providers (`sends` in the file): outbox retries, unknown outcomes, pacing, circuit breaker.
+    public var sends = OutboxSettings()
     /// Subscribers declared in the file (`webhooks.subscribers`): created or updated at start.
     public var subscribers: [SubscriberConfig] = []
     public var jwtSecret: Secret? = nil
@@ -94,7 +97,7 @@ public struct GatewayConfig: Sendable {
 
     public static func parse(_ json: JSON, environment: [String: String]) throws(ConfigError) -> GatewayConfig {
         let root = try ConfigReader(json, path: "", environment: environment)
-        try root.allowOnly(["$schema", "server", "data", "log", "providers", "sessions", "webhooks", "auth"])
+        try root.allowOnly(["$schema", "server", "data", "log", "providers", "sessions", "webhooks", "sends", "auth"])
         var config = GatewayConfig()
         if let server = try root.child("server") {
             try server.allowOnly(["host", "port", "eventLoops", "maxBodyBytes"])
@@ -139,6 +142,9 @@ public struct GatewayConfig: Sendable {
         }
         if let webhooks = try root.child("webhooks") {
             try config.readWebhooks(webhooks, environment: environment)
+        }
+        if let sends = try root.child("sends") {
+            try config.readSends(sends, environment: environment)
         }
         if let auth = try root.child("auth") {
             try auth.allowOnly(["jwtSecret"])

@@ -27,31 +27,9 @@ public struct WebhookSettings: Sendable {
     public init() {}
 }
 
-/// When to try again after the `attempts`-th failed attempt.
-public struct RetrySchedule: Sendable {
-    let settings: WebhookSettings
-
-    public init(_ settings: WebhookSettings) { self.settings = settings }
-
-    /// The delay before the next attempt: exponential backoff with jitter, at least what `Retry-After` asked
-    /// (bounded by the cap).
-    /// - Parameter random: a value in 0...1 (injected by tests).
-    public func delay(afterAttempts attempts: Int, retryAfter: Double?, random: Double = Double.random(in: 0...1)) -> Double {
-        let exponent = Double(max(0, attempts - 1))
-        let base = min(settings.maxRetryDelay, settings.firstRetryDelay * pow(settings.retryFactor, exponent))
-        let jittered = base * (1 + settings.jitter * (2 * random - 1))
-        return min(settings.maxRetryDelay, max(jittered, retryAfter ?? 0))
-    }
-
-    /// Parses `Retry-After`: delta seconds or an HTTP date.
-    public static func retryAfter(_ value: String?, now: Date) -> Double? {
-        guard let value = value?.trimmingASCIIWhitespace(), !value.isEmpty else { return nil }
-        if let seconds = Double(value), seconds >= 0 { return seconds }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
-        return max(0, date.timeIntervalSince(now))
+extension RetrySchedule {
+    /// The webhook deliveries' schedule.
+    public init(_ settings: WebhookSettings) {
+        self.init(firstDelay: settings.firstRetryDelay, factor: settings.retryFactor, maxDelay: settings.maxRetryDelay, jitter: settings.jitter)
     }
 }

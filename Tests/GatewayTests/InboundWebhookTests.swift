@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 import HTTPCore
 import JSONCore
 import ProviderKit
@@ -83,12 +84,14 @@ final class InboundWebhookTests: XCTestCase {
         let fake = try FakeProvider(provider: "walytic", fixtures: Script.repositoryRoot + "/Contract/Fixtures")
         let port = try fake.start()
         defer { fake.stop() }
-        let config = try GatewayConfig.load(
+        var config = try GatewayConfig.load(
             file: Script.repositoryRoot + "/examples/config/walytic.json",
             environment: [
                 "WALYTIC_URL": "http://127.0.0.1:\(port)", "WALYTIC_API_KEY": "test-key", "WALYTIC_WEBHOOK_TOKEN": "url-token-1234",
                 "WALYTIC_SESSION": "session-15550000001",
             ])
+        // Three sends back to back, each answered with its outcome: no pacing in between.
+        for provider in config.providers { config.sends.pacing[provider.name] = Pacing.none }
         let server = try TestGateway(config: config)
         defer { server.cleanUp() }
         let client = try TestClient(port: server.port, key: TestGateway.adminKey)

@@ -10,9 +10,10 @@ def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
 
 
-def start(binary, data, key, config=None):
-    """`switchboard serve` on a free port with the data folder and admin key; returns (process, port) once ready."""
-    port = free_port()
+def start(binary, data, key, config=None, port=None):
+    """`switchboard serve` on `port` (else a free one) with the data folder and admin key; returns (process, port)
+    once ready."""
+    port = port or free_port()
     arguments = [binary, "serve", "--port", str(port), "--data", data] + (["--config", config] if config else [])
     proc = subprocess.Popen(arguments, env=dict(os.environ, SWITCHBOARD_ADMIN_KEY=key),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -35,9 +35,15 @@ enum MessageRoutes {
                     return .json(["data": .array(page.map(\.json)), "next": .string(page.count == limit ? page.last?.id : nil)])
                 }),
             APIRoute(
-                "GET", "/v1/messages/{message}", id: "getMessage", tag: "messages", summary: "One message: status, receipts, error.",
-                responses: [.init(200, "The message.", Schema.ref("Message"))],
-                handler: .async { request in .json(try messages.message(request.parameter("message"), for: request.caller).json) }),
+                "GET", "/v1/messages/{message}", id: "getMessage", tag: "messages",
+                summary: "One message: status, receipts, error, and every attempt to hand it to the provider (time, outcome, provider status code).",
+                responses: [.init(200, "The message.", Schema.ref("MessageWithAttempts"))],
+                handler: .async { request in
+                    let (message, attempts) = try messages.messageWithAttempts(request.parameter("message"), for: request.caller)
+                    var object = message.json.objectValue ?? JSONObject()
+                    object["attempts"] = .array(attempts.map(\.json))
+                    return .json(.object(object))
+                }),
             APIRoute(
                 "POST", "/v1/sessions/{session}/messages/{message}/read", id: "markRead", tag: "messages",
                 summary: "Mark a message this session received as read (native recipients).",

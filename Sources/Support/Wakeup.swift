@@ -2,13 +2,15 @@ import Dispatch
 import Foundation
 
 /// Wakes one waiting task, or remembers the signal for the next wait. A wait also ends when its timeout passes.
-final class Wakeup: @unchecked Sendable {
+public final class Wakeup: @unchecked Sendable {
     private let lock = NSLock()
     private var signalled = false
     private var waiter: CheckedContinuation<Void, Never>?
     private var generation: UInt64 = 0
 
-    func signal() {
+    public init() {}
+
+    public func signal() {
         lock.lock()
         if let waiter {
             self.waiter = nil
@@ -21,7 +23,7 @@ final class Wakeup: @unchecked Sendable {
     }
 
     /// Returns at the next signal (or at once if one came since the last wait), or after `timeout` seconds.
-    func wait(timeout: Double) async {
+    public func wait(timeout: Double) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             lock.lock()
             if signalled {
