@@ -191,12 +191,14 @@ public final class WAHAAdapter: ProviderAdapter, Sendable {
     public func lookUpSend(_ message: OutgoingMessage, on binding: SessionBinding) async throws(GatewayError) -> SendLookup {
         let session = try binding.boundAccount("session", provider: "WAHA")
         guard let chat = message.content.groupID else { return .matches([]) }
+        let body = message.content.text ?? message.content.caption ?? ""
+        // Media without a caption has no body to recognise it by.
+        guard !body.isEmpty else { return .inconclusive }
         let since = Int(message.createdAt.timeIntervalSince1970) - 60
         let reply = try await http.call(
             "GET", "/api/\(ProviderHTTP.segment(session))/chats/\(ProviderHTTP.segment(chat))/messages",
             query: [("limit", String(Self.lookupLimit)), ("downloadMedia", "false"), ("filter.fromMe", "true"), ("filter.timestamp.gte", String(since))])
         let json = try await expect(reply, "messages.lookup")
-        let body = message.content.text ?? message.content.caption ?? ""
         let page = json.arrayValue ?? []
         let matches = page.filter { item in
             item["fromMe"]?.boolValue != false && (item["body"]?.stringValue ?? "") == body

@@ -42,7 +42,7 @@ public struct APIEnvironment: Sendable {
         self.clock = clock
         self.authenticator = authenticator
         self.providerKinds = providerKinds
-        self.groups = GroupService(sessions: sessions)
+        self.groups = GroupService(sessions: sessions, outbox: messages.outbox)
         self.messages = messages
         self.events = events
         self.idempotency = messages.idempotency

@@ -1,16 +1,40 @@
 import Foundation
 import GroupModel
+import JSONCore
 import ProviderKit
+import Support
 
 /// Group operations for a session: scope check, capability check before any I/O, then the provider.
 public struct GroupService: Sendable {
     let sessions: SessionRegistry
+    /// The providers' circuits (shared with sends): a provider that is down fails fast instead of timing out.
+    let outbox: Outbox?
 
-    public init(sessions: SessionRegistry) { self.sessions = sessions }
+    public init(sessions: SessionRegistry, outbox: Outbox? = nil) {
+        self.sessions = sessions
+        self.outbox = outbox
+    }
 
     public func perform(_ operation: ProviderOperation, session: String, for principal: Principal) async throws -> OperationResult {
         let (binding, entry) = try sessions.resolve(session, for: principal)
-        return try await ProviderCall.perform(operation, on: binding, with: entry.adapter)
+        guard let outbox, !(entry.adapter is any LocalProvider) else { return try await ProviderCall.perform(operation, on: binding, with: entry.adapter) }
+        try ProviderCall.check(operation, adapter: entry.adapter)
+        let breaker = outbox.breaker(entry.name)
+        let now = outbox.clock.now().timeIntervalSince1970
+        guard breaker.allow(now: now) else {
+            let wait = max(1, Int(((breaker.retryAt(now: now) ?? now) - now).rounded(.up)))
+            throw GatewayError.providerUnavailable(
+                "\(entry.name) failed repeatedly; calls are paused for \(wait) s (circuit open) instead of waiting for timeouts.", retryAfter: wait
+            ).from(provider: entry.kind).with(details: ["circuit": "open"])
+        }
+        do {
+            let result = try await entry.adapter.perform(operation, on: binding)
+            breaker.succeeded()
+            return result
+        } catch {
+            if Outbox.isHealthFailure(error) { breaker.failed(now: outbox.clock.now().timeIntervalSince1970) } else { breaker.succeeded() }
+            throw error
+        }
     }
 
     /// A group's info from a local provider's memory, or nil when that would need I/O (then use `perform`).

@@ -82,12 +82,18 @@ public final class MessageService: Sendable {
         let nowSeconds = now.timeIntervalSince1970
         let settings = outbox.settings
         let slot = outbox.pacer.reserve(session, pacing: settings.pacing(provider: entry.name, kind: entry.kind), now: nowSeconds)
-        let callNow = slot - nowSeconds <= min(1, settings.answerWithin) && outbox.breaker(entry.name).allow(now: slot)
-        try await database.write { [messages, outbox] db in
-            try messages.insert(message, in: db)
-            try outbox.enqueue(message, sending: callNow, at: slot, paced: true, in: db)
-            guard let scope else { return }
-            if callNow { try idempotency.attach(scope, resource: message.id, in: db) } else { try idempotency.finish(scope, answer: MessageService.answer(message), in: db) }
+        let breaker = outbox.breaker(entry.name)
+        let callNow = slot - nowSeconds <= min(1, settings.answerWithin) && breaker.allow(now: slot)
+        do {
+            try await database.write { [messages, outbox] db in
+                try messages.insert(message, in: db)
+                try outbox.enqueue(message, sending: callNow, at: slot, paced: true, in: db)
+                guard let scope else { return }
+                if callNow { try idempotency.attach(scope, resource: message.id, in: db) } else { try idempotency.finish(scope, answer: MessageService.answer(message), in: db) }
+            }
+        } catch {
+            if callNow { breaker.neutral() }  // a half-open trial that never happened
+            throw error
         }
         guard callNow else {
             // Paced behind earlier sends, or the provider's circuit is open: the outbox sends it when due.
@@ -104,32 +110,38 @@ public final class MessageService: Sendable {
     private func attemptWithin(
         _ seconds: Double, _ message: Message, binding: SessionBinding, entry: ProviderEntry, scope: IdempotencyStore.Scope?
     ) async throws -> Message {
-        // Whoever comes first answers the request (and writes the idempotency answer): the call, or the timer.
+        // Whoever claims first answers the request (and writes the idempotency answer): the call's recording
+        // transaction, or the timer. Only the winner finishes the race, so the answer given is the answer kept.
         let answered = LockedValue(false)
         let claim: @Sendable () -> Bool = { answered.withLock { done -> Bool in defer { done = true }; return !done } }
+        let callWon = LockedValue(false)
         let finisher: Outbox.Finisher = { db, recorded in
-            guard let scope, claim() else { return }
-            try self.idempotency.finish(scope, answer: MessageService.answer(recorded), in: db)
+            guard claim() else { return }
+            callWon.set(true)
+            if let scope { try self.idempotency.finish(scope, answer: MessageService.answer(recorded), in: db) }
         }
-        let race = Race<Message>()
+        let race = Race<(Message, timedOut: Bool)>()
         let outbox = outbox
         Task.detached {
             do {
-                race.finish(.success(try await outbox.attempt(message, attempts: 1, binding: binding, entry: entry, finisher: finisher)))
+                let recorded = try await outbox.attempt(message, attempts: 1, binding: binding, entry: entry, finisher: finisher)
+                if callWon.get() { race.finish(.success((recorded, false))) }
             } catch {
-                race.finish(.failure(error))
+                // Recording failed (the database): the provider may have the message, so the key must stay taken.
+                if callWon.get() || claim() { race.finish(.failure(error)) }
             }
         }
-        let timedOut = LockedValue(false)
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
-            if claim() {
-                timedOut.set(true)
-                race.finish(.success(message))
-            }
+            if claim() { race.finish(.success((message, true))) }
         }
-        let recorded = try await race.value
-        if timedOut.get() {
-            if let scope { try await idempotency.finish(scope, answer: MessageService.answer(message)) }
+        let recorded: Message
+        do {
+            let (value, timedOut) = try await race.value
+            if timedOut, let scope { try await idempotency.finish(scope, answer: MessageService.answer(message)) }
+            recorded = value
+        } catch {
+            throw GatewayError.internal("Message \(message.id) is stored and owed to the provider, but recording its first attempt failed: \(error)")
+                .with(details: ["message": .string(message.id), "outcomeUnknown": true])
         }
         scope?.markAnswered()
         if recorded.status == .failed, let error = recorded.error { throw error.with(details: ["message": .string(recorded.id)]) }

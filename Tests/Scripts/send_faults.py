@@ -117,6 +117,11 @@ metrics = urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d/met
 check("circuit open", status == 202 and took < 0.5 and control("/_stats")["sendCalls"] == calls_before,
       "answered %d in %.0f ms with no provider call (calls %d)" % (status, took * 1000, control("/_stats")["sendCalls"]))
 check("circuit metric", 'switchboard_provider_circuit_open{provider="waha"} 1' in metrics, "switchboard_provider_circuit_open shows the open circuit")
+import http.client
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=5); started = time.monotonic()
+c.request("GET", "/v1/sessions/w/groups", headers={"Authorization": "Bearer " + key}); r = c.getresponse(); answer = json.loads(r.read())
+check("circuit fails other calls fast", r.status == 503 and answer["error"]["details"]["circuit"] == "open" and r.getheader("Retry-After") is not None
+      and time.monotonic() - started < 0.5, "group list answered %d %s in %.0f ms, Retry-After %s" % (r.status, answer["error"]["code"], (time.monotonic() - started) * 1000, r.getheader("Retry-After")))
 control("/_plan", {"faults": [], "default": "ok"})
 finals = [settle(i, timeout=30) for i in ids]
 stats = control("/_stats")

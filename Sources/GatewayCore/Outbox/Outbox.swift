@@ -40,6 +40,8 @@ public final class Outbox: Sendable {
     private let metrics: MetricsRegistry?
     /// Signalled when a row becomes due sooner than the worker planned.
     let wakeup = Wakeup()
+    /// Messages with a provider call under way in this process (a `sending` row not here was abandoned).
+    let inFlight = LockedValue<Set<String>>([])
 
     public init(
         database: Database, messages: MessageStore, sessions: SessionRegistry, events: EventLog, settings: OutboxSettings, clock: any WallClock,
@@ -110,6 +112,8 @@ public final class Outbox: Sendable {
         let started = clock.now()
         let log = ProviderHTTP.StatusLog()
         let breaker = breaker(entry.name)
+        inFlight.withLock { _ = $0.insert(message.id) }
+        defer { inFlight.withLock { _ = $0.remove(message.id) } }
         let verdict: Verdict
         do {
             let result = try await ProviderHTTP.$statuses.withValue(log) {

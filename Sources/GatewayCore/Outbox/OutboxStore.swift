@@ -76,9 +76,23 @@ final class OutboxStore: Sendable {
         }.map(OutboxStore.entry).filter { !busy.contains($0.message) }.prefix(limit).map { $0 }
     }
 
-    /// When the next row not under way is due (nil when none is waiting).
-    func nextDue() throws -> Double? {
-        try database.read { db in try db.queryOne("SELECT MIN(next_at) FROM outbox WHERE state != 'sending'")?[0].double }
+    /// When the next row not under way, and not held by the worker (`busy`), is due (nil when none is waiting).
+    func nextDue(busy: Set<String>) throws -> Double? {
+        try database.read { db in
+            try db.query(
+                "SELECT next_at, message_id FROM outbox WHERE state != 'sending' ORDER BY next_at LIMIT ?", [.integer(Int64(busy.count + 1))])
+        }.first { !busy.contains($0.string(1) ?? "") }?[0].double
+    }
+
+    /// `sending` rows of this process whose call is not under way (its recording failed): unknown outcome.
+    func sweepAbandoned(inFlight: Set<String>, now: Double, grace: Double) async throws -> Int {
+        let boot = boot
+        return try await database.write { db in
+            let ids = try db.query("SELECT message_id FROM outbox WHERE state = 'sending' AND boot = ?", [.text(boot)])
+                .compactMap { $0.string(0) }.filter { !inFlight.contains($0) }
+            for id in ids { try self.reschedule(id, state: .unknown, nextAt: now + grace, paced: false, in: db) }
+            return ids.count
+        }
     }
 
     /// Rows by state, for the metrics.

@@ -45,11 +45,17 @@ public final class OutboxWorker: Sendable {
     }
 
     private func loop() async {
+        var lastSweep = Monotonic.seconds()
         while !state.withLock({ $0.stopping }) {
             do {
                 try await claimAndRun()
                 let now = outbox.clock.now().timeIntervalSince1970
-                let next = try outbox.store.nextDue()
+                if Monotonic.seconds() - lastSweep >= 60 {
+                    lastSweep = Monotonic.seconds()
+                    let abandoned = try await outbox.store.sweepAbandoned(inFlight: outbox.inFlight.get(), now: now, grace: outbox.settings.unknownGrace)
+                    if abandoned > 0 { outbox.logger.warning("outbox: sends whose recording failed are reconciled", ["count": .int(Int64(abandoned))]) }
+                }
+                let next = try outbox.store.nextDue(busy: state.withLock { $0.busyMessages })
                 await outbox.wakeup.wait(timeout: min(1, max(0.001, (next ?? now + 1) - now)))
             } catch {
                 outbox.logger.error("outbox worker: \(error)")
@@ -136,6 +142,11 @@ public final class OutboxWorker: Sendable {
     private func send(_ message: Message, entry: OutboxStore.Entry, binding: SessionBinding, provider: ProviderEntry) async throws {
         let now = outbox.clock.now().timeIntervalSince1970
         let breaker = outbox.breaker(provider.name)
+        if breaker.state(now: now) == .open {
+            // No slot is reserved for a call that cannot be made.
+            try await outbox.store.reschedule(message.id, state: .pending, nextAt: breaker.retryAt(now: now) ?? now + 1, paced: false)
+            return
+        }
         if !entry.paced {
             let slot = outbox.pacer.reserve(message.session, pacing: outbox.settings.pacing(provider: provider.name, kind: provider.kind), now: now)
             if slot > now + 0.005 {
@@ -146,11 +157,16 @@ public final class OutboxWorker: Sendable {
             return
         }
         guard breaker.allow(now: now) else {
-            // The slot was not used: the next due time is when the circuit lets a trial through.
-            try await outbox.store.reschedule(message.id, state: .pending, nextAt: breaker.retryAt(now: now) ?? now + 1, paced: false)
+            // Another call is the half-open trial: look again in a second.
+            try await outbox.store.reschedule(message.id, state: .pending, nextAt: now + 1, paced: false)
             return
         }
-        try await outbox.store.markSending(message.id)
+        do {
+            try await outbox.store.markSending(message.id)
+        } catch {
+            breaker.neutral()
+            throw error
+        }
         _ = try await outbox.attempt(message, attempts: entry.attempts + 1, binding: binding, entry: provider)
     }
 
@@ -165,40 +181,59 @@ public final class OutboxWorker: Sendable {
                 try await provider.adapter.lookUpSend(Outbox.outgoing(message), on: binding)
             }
         } catch {
-            let delay = outbox.settings.retry.delay(afterAttempts: entry.attempts, retryAfter: (error as? GatewayError)?.retryAfter.map(Double.init))
+            let failure = error as? GatewayError
+            let expired = started.timeIntervalSince1970 - message.createdAt.timeIntervalSince1970 > outbox.settings.retryWindow
+            if expired || (failure.map { !$0.retryable && !Outbox.isHealthFailure($0) } ?? false) {
+                // The provider cannot settle it (a lasting refusal, or the retry window is over): as if it had no lookup.
+                try await settleWithoutLookup(message, provider: provider, inconclusive: true, started: started, providerStatus: log.last)
+                return
+            }
+            let delay = outbox.settings.retry.delay(afterAttempts: entry.attempts, retryAfter: failure?.retryAfter.map(Double.init))
             outbox.logger.warning("outbox: looking up \(message.id) at \(provider.name) failed; trying again later", ["error": .string("\(error)")])
             try await outbox.store.reschedule(message.id, state: .unknown, nextAt: started.timeIntervalSince1970 + delay, paced: false)
             return
         }
-        let verdict: Outbox.Verdict
         switch lookup {
         case .matches(let ids):
-            if let id = try unclaimed(ids, for: message.id) {
-                verdict = .sent(SendOutcome(status: .sent, providerMessageId: id), .found)
+            let free = try unclaimed(ids, for: message.id)
+            if free.count == 1 {
+                _ = try await outbox.record(
+                    .sent(SendOutcome(status: .sent, providerMessageId: free[0]), .found), for: message, started: started, providerStatus: log.last,
+                    provider: provider.name)
+            } else if free.isEmpty {
+                _ = try await outbox.record(.resend(.notFound, nil), for: message, started: started, providerStatus: log.last, provider: provider.name)
             } else {
-                verdict = .resend(.notFound, nil)
+                // Several messages with the same content: which one is this send cannot be told.
+                try await settleWithoutLookup(message, provider: provider, inconclusive: true, started: started, providerStatus: log.last)
             }
         case .unsupported, .inconclusive:
-            let why = lookup == .unsupported ? "cannot be asked about it" : "could not say whether it has it"
-            let error = GatewayError.providerTimeout(
-                "\(provider.name) gave no answer for this send and \(why); it was not sent again, so it may or may not have arrived."
-            ).from(provider: provider.kind).with(details: ["outcome": "unknown"])
-            switch outbox.settings.unknownWithoutLookup {
-            case .fail: verdict = .fail(error, .unresolved)
-            case .resend: verdict = .resend(.unresolved, error)
-            }
+            try await settleWithoutLookup(message, provider: provider, inconclusive: lookup == .inconclusive, started: started, providerStatus: log.last)
         }
-        _ = try await outbox.record(verdict, for: message, started: started, providerStatus: log.last, provider: provider.name)
     }
 
-    /// The first provider message id not already claimed by another of the gateway's messages.
-    private func unclaimed(_ ids: [String], for message: String) throws -> String? {
-        guard !ids.isEmpty else { return nil }
+    /// An unknown outcome the provider cannot settle: the configured policy decides.
+    private func settleWithoutLookup(_ message: Message, provider: ProviderEntry, inconclusive: Bool, started: Date, providerStatus: Int?) async throws {
+        let why = inconclusive ? "could not say whether it has it" : "cannot be asked about it"
+        let error = GatewayError.providerTimeout(
+            "\(provider.name) gave no answer for this send and \(why); it was not sent again, so it may or may not have arrived."
+        ).from(provider: provider.kind).with(details: ["outcome": "unknown"])
+        let verdict: Outbox.Verdict =
+            switch outbox.settings.unknownWithoutLookup {
+            case .fail: .fail(error, .unresolved)
+            case .resend: .resend(.unresolved, error)
+            }
+        _ = try await outbox.record(verdict, for: message, started: started, providerStatus: providerStatus, provider: provider.name)
+    }
+
+    /// The provider message ids not already claimed by another of the gateway's messages.
+    private func unclaimed(_ ids: [String], for message: String) throws -> [String] {
+        guard !ids.isEmpty else { return [] }
         let claimed = try outbox.database.read { db in
             try db.query(
                 "SELECT provider_message_id FROM messages WHERE provider_message_id IN (\(ids.map { _ in "?" }.joined(separator: ", "))) AND id != ?",
                 ids.map { .text($0) } + [.text(message)])
         }.compactMap { $0.string(0) }
-        return ids.first { !Set(claimed).contains($0) }
+        let taken = Set(claimed)
+        return ids.filter { !taken.contains($0) }
     }
 }
