@@ -65,11 +65,7 @@ enum Idempotency {
     /// provider timeout, a connection reset mid-call) keeps it, as does a definite refusal (not an admin, group
     /// not found…).
     static func keepsKey(_ failure: GatewayError) -> Bool {
-        if failure.code == "provider_timeout" || failure.details?["outcomeUnknown"]?.boolValue == true
-            || failure.details?["providerAccepted"]?.boolValue == true
-        {
-            return true
-        }
+        if failure.isOutcomeUnknown { return true }
         if failure.code == "invalid_request" || failure.status == 401 || failure.status == 403 && failure.code == "forbidden" { return false }
         return !failure.retryable && failure.status < 500
     }

@@ -29,10 +29,10 @@ public struct GroupService: Sendable {
         }
         do {
             let result = try await entry.adapter.perform(operation, on: binding)
-            breaker.succeeded()
+            breaker.report(nil, now: outbox.clock.now().timeIntervalSince1970)
             return result
         } catch {
-            if Outbox.isHealthFailure(error) { breaker.failed(now: outbox.clock.now().timeIntervalSince1970) } else { breaker.succeeded() }
+            breaker.report(error, now: outbox.clock.now().timeIntervalSince1970)
             throw error
         }
     }

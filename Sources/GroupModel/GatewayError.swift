@@ -161,6 +161,10 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public func isCode(_ other: GatewayError) -> Bool { kind == other.kind }
 
+    /// A provider call that timed out or lost its connection mid-call (`details.outcomeUnknown`): the provider may
+    /// have acted.
+    public var isOutcomeUnknown: Bool { code == "provider_timeout" || details?["outcomeUnknown"]?.boolValue == true }
+
     /// Rebuilds an error from its rendered form (stored errors, replayed answers).
     public init?(json: JSON) {
         let body = json["error"] ?? json

@@ -3,7 +3,7 @@
 answers 500, 503, 429 with Retry-After, hangs, resets the connection, or accepts and then drops it; a provider with
 no status lookup hangs; a provider that is down opens the circuit. Each case asserts the final message status, its
 attempts, and the exact number of provider calls. Usage: send_faults.py SWITCHBOARD_BINARY"""
-import datetime, json, sys, tempfile, time, urllib.request
+import datetime, http.client, json, sys, tempfile, time, urllib.request
 import fault_provider, gateway_process
 
 binary = sys.argv[1]
@@ -40,7 +40,6 @@ def check(name, condition, detail):
 
 
 def send(session, text, group="120363000000000001@g.us", idempotency=None):
-    import http.client
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
     headers = {"Authorization": "Bearer " + key, "Content-Type": "application/json"}
     if idempotency: headers["Idempotency-Key"] = idempotency
@@ -117,7 +116,6 @@ metrics = urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d/met
 check("circuit open", status == 202 and took < 0.5 and control("/_stats")["sendCalls"] == calls_before,
       "answered %d in %.0f ms with no provider call (calls %d)" % (status, took * 1000, control("/_stats")["sendCalls"]))
 check("circuit metric", 'switchboard_provider_circuit_open{provider="waha"} 1' in metrics, "switchboard_provider_circuit_open shows the open circuit")
-import http.client
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=5); started = time.monotonic()
 c.request("GET", "/v1/sessions/w/groups", headers={"Authorization": "Bearer " + key}); r = c.getresponse(); answer = json.loads(r.read())
 check("circuit fails other calls fast", r.status == 503 and answer["error"]["details"]["circuit"] == "open" and r.getheader("Retry-After") is not None

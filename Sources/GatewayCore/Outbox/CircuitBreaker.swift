@@ -1,4 +1,5 @@
 import Foundation
+import GroupModel
 import Support
 
 /// One provider's circuit: closed while calls succeed; open after `threshold` consecutive failures (unreachable,
@@ -57,6 +58,18 @@ public final class CircuitBreaker: Sendable {
             if inner.trialRunning || inner.failures >= threshold { inner.openUntil = now + openSeconds }
             inner.trialRunning = false
         }
+    }
+
+    /// Reports how a call ended: a success or a refusal of that one request (the provider is up), or a failure that
+    /// says the provider is down (`isHealthFailure`).
+    public func report(_ error: GatewayError?, now: Double) {
+        if let error, CircuitBreaker.isHealthFailure(error) { failed(now: now) } else { succeeded() }
+    }
+
+    /// An error that says the provider (not this request) is in trouble: it cannot be reached, it timed out, or it
+    /// failed with a retryable 5xx.
+    public static func isHealthFailure(_ error: GatewayError) -> Bool {
+        error.code == "provider_unavailable" || error.code == "provider_timeout" || (error.retryable && error.status >= 500)
     }
 
     /// A call that ended without saying anything about the provider's health (a trial must still end).

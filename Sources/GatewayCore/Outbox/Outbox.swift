@@ -36,7 +36,6 @@ public final class Outbox: Sendable {
     let logger: Logger
     public let pacer = SendPacer()
     private let breakers = LockedValue<[String: CircuitBreaker]>([:])
-    private let attemptCounters: LockedValue<[String: Counter]> = LockedValue([:])
     private let metrics: MetricsRegistry?
     /// Signalled when a row becomes due sooner than the worker planned.
     let wakeup = Wakeup()
@@ -60,9 +59,9 @@ public final class Outbox: Sendable {
             let depth = OutboxStore.State.allCases.map {
                 ($0, metrics.gauge("switchboard_outbox_depth", help: "Sends owed to providers, by state.", labels: [("state", $0.rawValue)]))
             }
-            metrics.addCollector { [store, breakers] in
+            metrics.addCollector { [store, breakers, clock] in
                 if let counts = try? store.depth() { for (state, gauge) in depth { gauge.set(Double(counts[state] ?? 0)) } }
-                let now = Date().timeIntervalSince1970
+                let now = clock.now().timeIntervalSince1970
                 for (name, breaker) in breakers.get() {
                     metrics.gauge("switchboard_provider_circuit_open", help: "1 while a provider's circuit is open (calls are not made).", labels: [("provider", name)])
                         .set(breaker.state(now: now) == .closed ? 0 : 1)
@@ -120,12 +119,12 @@ public final class Outbox: Sendable {
                 try await entry.adapter.perform(.send(Outbox.outgoing(message)), on: binding)
             }
             guard case .sent(let outcome) = result else { throw GatewayError.internal("The provider answered a send with something else.") }
-            breaker.succeeded()
+            breaker.report(nil, now: clock.now().timeIntervalSince1970)
             verdict = .sent(outcome, .sent)
         } catch let error as GatewayError {
             let now = clock.now().timeIntervalSince1970
-            if Outbox.isHealthFailure(error) { breaker.failed(now: now) } else { breaker.succeeded() }
-            if Outbox.outcomeUnknown(error) {
+            breaker.report(error, now: now)
+            if error.isOutcomeUnknown {
                 verdict = .unknown(error)
             } else if error.retryable, attempts < settings.maxAttempts, now - message.createdAt.timeIntervalSince1970 < settings.retryWindow {
                 verdict = .retry(error, at: now + settings.retry.delay(afterAttempts: attempts, retryAfter: error.retryAfter.map(Double.init)))
@@ -199,26 +198,9 @@ public final class Outbox: Sendable {
             case .resend(let how, _): how.rawValue
             case .settled: "settled"
             }
-        let key = provider + "\u{0}" + outcome
-        let counter = attemptCounters.withLock { counters in
-            if let existing = counters[key] { return existing }
-            let created = metrics.counter(
-                "switchboard_send_attempts_total", help: "Provider calls and reconciliations for sends, by provider and outcome.",
-                labels: [("provider", provider), ("outcome", outcome)])
-            counters[key] = created
-            return created
-        }
-        counter.increment()
-    }
-
-    /// A timeout or a connection that broke mid-call: the provider may have acted.
-    static func outcomeUnknown(_ error: GatewayError) -> Bool {
-        error.code == "provider_timeout" || error.details?["outcomeUnknown"]?.boolValue == true
-    }
-
-    /// An error that says the provider (not this request) is in trouble: it cannot be reached, it timed out, or it
-    /// failed with a retryable 5xx.
-    static func isHealthFailure(_ error: GatewayError) -> Bool {
-        error.code == "provider_unavailable" || error.code == "provider_timeout" || (error.retryable && error.status >= 500)
+        metrics.counter(
+            "switchboard_send_attempts_total", help: "Provider calls and reconciliations for sends, by provider and outcome.",
+            labels: [("provider", provider), ("outcome", outcome)]
+        ).increment()
     }
 }

@@ -183,7 +183,7 @@ public final class OutboxWorker: Sendable {
         } catch {
             let failure = error as? GatewayError
             let expired = started.timeIntervalSince1970 - message.createdAt.timeIntervalSince1970 > outbox.settings.retryWindow
-            if expired || (failure.map { !$0.retryable && !Outbox.isHealthFailure($0) } ?? false) {
+            if expired || (failure.map { !$0.retryable && !CircuitBreaker.isHealthFailure($0) } ?? false) {
                 // The provider cannot settle it (a lasting refusal, or the retry window is over): as if it had no lookup.
                 try await settleWithoutLookup(message, provider: provider, inconclusive: true, started: started, providerStatus: log.last)
                 return
