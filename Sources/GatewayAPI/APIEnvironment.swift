@@ -15,6 +15,8 @@ public struct APIEnvironment: Sendable {
     public let logger: Logger
     public let clock: any WallClock
     public let authenticator: Authenticator
+    /// Per-caller request rates (set by the composition root; nil: unlimited).
+    public var rateLimiter: RateLimiter?
     /// Every provider kind this build supports, configured or not.
     public let providerKinds: [ProviderDescriptor]
     public let groups: GroupService

@@ -17,7 +17,8 @@ public struct Authenticator: Sendable {
         guard let credential = Authenticator.credential(headers) else {
             throw GatewayError.unauthenticated("Send an API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.")
         }
-        if let tokens, credential.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
+        if Authenticator.isToken(credential) {
+            guard let tokens else { throw GatewayError.unauthenticated("This gateway accepts API keys only: no JWT secret is configured (auth.jwt).") }
             return try tokens.verify(credential)
         }
         guard let principal = try keys.verify(credential) else {
@@ -26,10 +27,16 @@ public struct Authenticator: Sendable {
         return principal
     }
 
-    /// The principal for a key verified recently (no database access); nil when not cached.
+    /// The principal for a key verified recently or a valid JWT (no database access); nil otherwise.
     func cachedPrincipal(_ headers: HTTPHeaders) -> Principal? {
-        guard let credential = Authenticator.credential(headers), credential.split(separator: ".").count != 3 else { return nil }
+        guard let credential = Authenticator.credential(headers) else { return nil }
+        if Authenticator.isToken(credential) { return try? tokens?.verify(credential) }
         return keys.cachedPrincipal(credential)
+    }
+
+    /// JWTs have three dot-separated parts; API keys have no dots.
+    static func isToken(_ credential: String) -> Bool {
+        credential.split(separator: ".", omittingEmptySubsequences: false).count == 3
     }
 
     static func credential(_ headers: HTTPHeaders) -> String? {
@@ -46,7 +53,7 @@ public struct Authenticator: Sendable {
     }
 }
 
-/// Verifies bearer tokens that are JWTs (issue 8 plugs its HS256 verifier in here).
+/// Verifies bearer tokens that are JWTs (`JWTVerifier`).
 public protocol TokenVerifier: Sendable {
     func verify(_ token: String) throws -> Principal
 }

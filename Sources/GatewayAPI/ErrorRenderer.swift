@@ -20,6 +20,9 @@ public struct ErrorRenderer: Sendable {
             if error.status == 500 {
                 logger.error("internal error", ["requestId": .string(requestId), "error": .string(error.message)])
             }
+        case let error as RateLimiter.Exceeded:
+            canonical = error.error
+            error.quota.apply(to: &headers)
         case let error as HTTPParseError:
             canonical = ErrorRenderer.map(error)
         case let error as RoutingError:

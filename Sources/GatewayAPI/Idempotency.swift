@@ -17,11 +17,10 @@ enum Idempotency {
     static let linkingRoutes: Set<String> = ["sendMessage"]
 
     static func wrap(
-        route: String, store: IdempotencyStore, renderer: ErrorRenderer, authorize: @escaping @Sendable (RequestContext) throws -> Principal?,
+        route: String, store: IdempotencyStore, renderer: ErrorRenderer, admit: @escaping @Sendable (RequestContext) throws -> Admission,
         body: @escaping @Sendable (APIRequest) async throws -> HTTPResponse
     ) -> @Sendable (RequestContext) async throws -> HTTPResponse {
-        { context in
-            let principal = try authorize(context)
+        @Sendable func answer(_ context: RequestContext, _ principal: Principal?) async throws -> HTTPResponse {
             let request = APIRequest(context: context, principal: principal)
             guard let key = context.request.headers["idempotency-key"] else { return try await body(request) }
             guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
@@ -57,6 +56,10 @@ enum Idempotency {
                 answer: IdempotencyStore.Answer(
                     status: response.status, contentType: response.headers["content-type"] ?? "application/json", body: response.bodyBytes))
             return response
+        }
+        return { context in
+            let admission = try admit(context)
+            return admission.finish(try await answer(context, admission.principal))
         }
     }
 

@@ -56,9 +56,14 @@ public final class InboundService: Sendable {
     }
 
     public func receive(provider name: String, session: String, webhook: InboundWebhook) async throws(GatewayError) -> Outcome {
-        guard let provider = providers[name] else { throw GatewayError.notFound("No provider named '\(name)' receives webhooks here.") }
-        guard let record = sessions.record(session), record.provider == name else {
-            throw GatewayError.sessionNotFound(session)
+        // An unknown provider or session answers exactly as a bad signature does: callers without the secret learn
+        // nothing about what is configured. The log line tells the operator the real reason.
+        guard let provider = providers[name], let record = sessions.record(session), record.provider == name else {
+            logger.warning("webhook rejected", [
+                "provider": .string(name), "session": .string(session), "reason": "unknown_target",
+                "detail": "no session of this name is bound to a provider of this name that receives webhooks",
+            ])
+            throw WebhookRejection.canonical
         }
         let now = clock.now()
         do {

@@ -48,7 +48,7 @@ extension NativeEngine {
         } catch {
             throw NativeEngine.canonical(error)
         }
-        guard let snapshot else { throw GatewayError.groupNotFound("Group '\(id)' does not exist.") }
+        guard let snapshot else { throw NativeEngine.groupNotFound(id) }
         do {
             let me = try membership(actor, in: snapshot.group, snapshot.members)
             return me.role.isAdmin ? snapshot.forAdmins : snapshot.forMembers

@@ -170,16 +170,19 @@ public final class NativeEngine: LocalProvider, Sendable {
 
     /// The group and its members; `group_not_found` when it does not exist.
     func load(_ id: String, _ db: SQLiteConnection) throws -> (GroupRecord, [Member]) {
-        guard let group = try NativeRows.group(id, db) else { throw GatewayError.groupNotFound("Group '\(id)' does not exist.") }
+        guard let group = try NativeRows.group(id, db) else { throw NativeEngine.groupNotFound(id) }
         return (group, try NativeRows.members(id, db))
     }
 
-    /// The actor's membership; `forbidden` when not a member.
+    /// The actor's membership; for a non-member, the very answer a missing group gets (a group is private to its
+    /// members: another tenant cannot learn that it exists).
     func membership(_ actor: String, in group: GroupRecord, _ members: [Member]) throws -> Member {
-        guard let member = members.first(where: { $0.jid == actor }) else {
-            throw GatewayError.forbidden("You are not a member of group '\(group.id)'.")
-        }
+        guard let member = members.first(where: { $0.jid == actor }) else { throw NativeEngine.groupNotFound(group.id) }
         return member
+    }
+
+    static func groupNotFound(_ id: String) -> GatewayError {
+        GatewayError.groupNotFound("Group '\(id)' does not exist or this session is not a participant.")
     }
 
     func requireAdmin(_ member: Member, _ what: String) throws {

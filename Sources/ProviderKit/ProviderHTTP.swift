@@ -13,13 +13,17 @@ public struct ProviderHTTP: Sendable {
     public let headers: HTTPHeaders
     public let timeout: TimeInterval
     public let transport: any HTTPTransport
+    /// The credentials inside `headers`, scrubbed from every answer (see `Redaction`).
+    private let redaction: Redaction
 
+    /// - Parameter headers: the provider's auth headers: their values are credentials, and never leave a reply.
     public init(kind: String, baseURL: String, headers: HTTPHeaders, timeout: TimeInterval, transport: any HTTPTransport) {
         self.kind = kind
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.headers = headers
         self.timeout = timeout
         self.transport = transport
+        redaction = Redaction(credentials: headers.fields.map(\.value))
     }
 
     /// A provider's answer.
@@ -66,7 +70,8 @@ public struct ProviderHTTP: Sendable {
             throw ProviderHTTP.map(error, kind: kind)
         }
         ProviderHTTP.statuses?.note(response.status)
-        return Reply(status: response.status, headers: response.headers, body: response.body, json: try? JSONParser.parse(response.body))
+        let body = redaction.scrub(response.body)
+        return Reply(status: response.status, headers: response.headers, body: body, json: try? JSONParser.parse(body))
     }
 
     /// One path segment, percent-encoded (a group JID's `@` becomes `%40`).

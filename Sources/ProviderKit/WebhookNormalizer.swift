@@ -81,7 +81,11 @@ public struct WebhookRejection: Error, Sendable, Equatable {
         self.detail = detail
     }
 
-    public var canonical: GatewayError { GatewayError.invalidSignature("The webhook's signature could not be verified.") }
+    /// What the client is told, whatever the reason: the same for a wrong signature, a stale one, or a webhook for a
+    /// session or provider that does not exist (so callers without the secret learn nothing about the config).
+    public static let canonical = GatewayError.invalidSignature("The webhook's signature could not be verified.")
+
+    public var canonical: GatewayError { WebhookRejection.canonical }
 }
 
 /// A provider's webhook handling in fixed steps (STYLE 11): verify (mandatory; never "no algorithm"), classify

@@ -99,8 +99,9 @@ public final class Gateway: @unchecked Sendable {
 
             var environment = APIEnvironment(
                 version: Gateway.version, database: database, keys: keys, sessions: sessions, metrics: metrics, logger: logger, clock: clock,
-                authenticator: Authenticator(keys: keys, tokens: nil), providerKinds: ProviderCatalog.descriptors, messages: messageService,
+                authenticator: Authenticator(keys: keys, tokens: config.jwt.map { JWTVerifier(settings: $0, clock: clock) }), providerKinds: ProviderCatalog.descriptors, messages: messageService,
                 events: events)
+            environment.rateLimiter = RateLimiter(settings: config.rateLimits)
             environment.inbound = InboundService(
                 providers: Gateway.inboundProviders(config), sessions: sessions, events: events, messages: messages, database: database, logger: logger,
                 clock: clock)

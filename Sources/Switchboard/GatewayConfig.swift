@@ -1,4 +1,5 @@
 import Foundation
+import GatewayAPI
 import GatewayCore
 import GroupModel
 import HTTPServer
@@ -52,7 +53,10 @@ public struct GatewayConfig: Sendable {
     public var sends = OutboxSettings()
     /// Subscribers declared in the file (`webhooks.subscribers`): created or updated at start.
     public var subscribers: [SubscriberConfig] = []
-    public var jwtSecret: Secret? = nil
+    /// Bearer JWTs (`auth.jwt`); nil: only API keys are accepted.
+    public var jwt: JWTVerifier.Settings? = nil
+    /// Per-caller request rates (`auth.rateLimit`, `adminRateLimit`, `keyRateLimits`).
+    public var rateLimits = RateLimiter.Settings()
 
     public init() {}
 
@@ -147,11 +151,7 @@ public struct GatewayConfig: Sendable {
             try config.readSends(sends, environment: environment)
         }
         if let auth = try root.child("auth") {
-            try auth.allowOnly(["jwtSecret"])
-            config.jwtSecret = try auth.secret("jwtSecret")
-            if let secret = config.jwtSecret, secret.value.utf8.count < 32 {
-                throw ConfigError("auth.jwtSecret", "must be at least 32 bytes for HS256")
-            }
+            try config.readAuth(auth)
         }
         return config.withDefaults()
     }

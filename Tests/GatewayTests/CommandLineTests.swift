@@ -113,7 +113,7 @@ final class ConfigTests: XCTestCase {
     func testBadValuesAreRefused() {
         assertConfigError(#"{"server": {"port": 70000}}"#, "server.port")
         assertConfigError(#"{"log": {"format": "xml"}}"#, "log.format")
-        assertConfigError(#"{"auth": {"jwtSecret": "short"}}"#, "auth.jwtSecret")
+        assertConfigError(#"{"auth": {"jwt": {"secret": "short"}}}"#, "auth.jwt.secret")
         assertConfigError(#"{"providers": {"p": {"kind": "waha", "baseUrl": "ftp://x"}}}"#, "providers.p.baseUrl")
         assertConfigError(#"{"providers": {}, "sessions": {"s": {"provider": "missing"}}}"#, "sessions.s.provider")
         assertConfigError(#"{"providers": {}, "sessions": {"Bad Name": {"provider": "x"}}}"#, "sessions.Bad Name")

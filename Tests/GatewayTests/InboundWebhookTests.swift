@@ -65,9 +65,14 @@ final class InboundWebhookTests: XCTestCase {
         XCTAssertEqual(reply.status, 401)
         XCTAssertEqual(reply.json?["error"]?["code"]?.stringValue, "invalid_signature")
         XCTAssertTrue(server.logs.all.contains { $0.message == "webhook rejected" && $0.metadata["reason"]?.stringValue == "mismatch" })
-        // Unknown session or provider.
-        XCTAssertEqual(try provider.post("/v1/inbound/waha/nobody", whole, headers: [header: value]).status, 404)
-        XCTAssertEqual(try provider.post("/v1/inbound/nothing/team", whole, headers: [header: value]).status, 404)
+        // Unknown session or provider: the very answer a bad signature gets, so nothing about the config leaks.
+        for path in ["/v1/inbound/waha/nobody", "/v1/inbound/nothing/team"] {
+            let unknown = try provider.post(path, whole, headers: [header: value])
+            XCTAssertEqual(unknown.status, reply.status, path)
+            XCTAssertEqual(unknown.json?["error"]?["message"], reply.json?["error"]?["message"], path)
+            XCTAssertEqual(unknown.errorCode, "invalid_signature", path)
+        }
+        XCTAssertTrue(server.logs.all.contains { $0.message == "webhook rejected" && $0.metadata["reason"]?.stringValue == "unknown_target" })
 
         // Drift: a field the first payloads did not have.
         var changed = whole

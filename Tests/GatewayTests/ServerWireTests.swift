@@ -131,6 +131,37 @@ final class ServerWireTests: XCTestCase {
         XCTAssertTrue(client.waitForClose(timeout: 3), "the connection must close after a framing error", file: file, line: line)
     }
 
+    // MARK: - Request smuggling: a second request hidden behind ambiguous framing is never answered
+
+    private func assertSmugglingRefused(_ framing: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let client = try connect()
+        try client.send(framing + "GET /v1/keys HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(TestGateway.adminKey)\r\n\r\n")
+        let response = try client.readResponse()
+        XCTAssertEqual(response.status, 400, response.text, file: file, line: line)
+        XCTAssertEqual(response.header("Connection"), "close", file: file, line: line)
+        XCTAssertTrue(client.waitForClose(timeout: 3), file: file, line: line)
+        XCTAssertThrowsError(try client.readResponse(), "the smuggled request must not be answered", file: file, line: line)
+    }
+
+    func testSmugglingWithContentLengthAndTransferEncoding() throws {
+        try assertSmugglingRefused("POST /v1/normalize/waha HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    }
+    func testSmugglingWithTransferEncodingAndContentLength() throws {
+        try assertSmugglingRefused("POST /v1/normalize/waha HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n")
+    }
+    func testSmugglingWithTwoContentLengths() throws {
+        try assertSmugglingRefused("POST /v1/normalize/waha HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: 40\r\n\r\n")
+    }
+    func testSmugglingWithChunkSizeOverflow() throws {
+        try assertSmugglingRefused("POST /v1/normalize/waha HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n\r\n")
+    }
+    func testSmugglingWithBareLF() throws {
+        try assertSmugglingRefused("POST /v1/normalize/waha HTTP/1.1\nHost: t\nContent-Length: 0\n\n")
+    }
+    func testSmugglingWithObfuscatedTransferEncoding() throws {
+        try assertSmugglingRefused("POST /v1/normalize/waha HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nTransfer-Encoding: xchunked\r\n\r\n")
+    }
+
     func testMalformedRequestLineIs400() throws { try assertRefused("GET /\r\nHost: t\r\n\r\n", status: 400, code: "invalid_request") }
     func testHeaderWithoutColonIs400() throws { try assertRefused("GET / HTTP/1.1\r\nHost: t\r\nBroken\r\n\r\n", status: 400, code: "invalid_request") }
     func testObsFoldIs400() throws { try assertRefused("GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n", status: 400, code: "invalid_request") }

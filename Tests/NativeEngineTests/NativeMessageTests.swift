@@ -99,10 +99,10 @@ final class NativeMessageTests: NativeTestCase {
         try session("alice", 2)
         try session("bob", 3)
         let group = try self.group("owner", members: [phone(2)])
-        assertError(try sendText("bob", group), 403, "forbidden")
+        assertError(try sendText("bob", group), 404, "group_not_found")
         XCTAssertEqual(try sendText("alice", group).status, 201)
         XCTAssertEqual(results(try act("owner", group, "remove", [phone(2)])), [jid(2): "removed"])
-        assertError(try sendText("alice", group), 403, "forbidden")
+        assertError(try sendText("alice", group), 404, "group_not_found")
         XCTAssertEqual(try get("/v1/sessions/bob/messages").json?["data"]?.arrayValue?.count, 0)
     }
 

@@ -10,6 +10,8 @@ Each send takes the next fault from the plan, else the default (`ok`, or a failu
   hang          read the request, never answer (the message is not taken)
   reset         close the connection with a TCP reset, no answer (not taken)
   drop          accept the message, then close the connection without answering (taken: the gateway cannot know)
+  echo:STATUS   answer STATUS with the request's headers echoed in the body, as careless providers do (with the
+                credentials the gateway sent: secrets_grep.py checks they go no further)
 
 Control: POST /_plan {"faults": [...], "default": "ok", "failRate": 0.0, "failWith": "503"};
 GET /_stats -> {"sendCalls", "lookups", "accepted": {text: count}, "acceptedTotal", "faults": {fault: count}};
@@ -75,6 +77,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("content-length", "0") or 0))
         return json.loads(raw) if raw else {}
 
+    def not_found(self, method, path):
+        """404 for anything else, echoing the request's headers (credentials included), as careless providers do."""
+        return self.answer(404, {"statusCode": 404, "message": "Cannot %s %s" % (method, path), "headers": dict(self.headers.items())})
+
     def abort(self, hard):
         """Closes without an answer; `hard` sends a TCP reset."""
         if hard:
@@ -104,7 +110,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(200, found[-int(query.get("limit", ["100"])[0]):])
         if len(parts) == 4 and parts[1] == "api" and parts[2] == "sessions":
             return self.answer(200, {"name": parts[3], "status": "WORKING"})
-        return self.answer(404, {"statusCode": 404, "message": "Cannot GET " + url.path})
+        return self.not_found("GET", url.path)
 
     def do_POST(self):
         path = urllib.parse.urlparse(self.path).path
@@ -122,7 +128,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         waha = path == "/api/sendText"
         waxum = path.startswith("/api/v1/sessions/") and path.endswith("/messages/text")
         if not (waha or waxum):
-            return self.answer(404, {"statusCode": 404, "message": "Cannot POST " + path})
+            return self.not_found("POST", path)
         chat = body.get("chatId") if waha else body.get("to")
         text = body.get("text", "")
         fault = next_fault()
@@ -137,6 +143,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault == "drop":
             accept(chat, text)
             return self.abort(hard=False)
+        if fault.startswith("echo:"):
+            status = int(fault.split(":")[1])
+            return self.answer(status, {"statusCode": status, "message": "Unauthorized", "headers": dict(self.headers.items())})
         if fault.startswith("429"):
             seconds = fault.split(":")[1] if ":" in fault else "1"
             return self.answer(429, {"statusCode": 429, "message": "Too Many Requests"}, {"Retry-After": seconds})

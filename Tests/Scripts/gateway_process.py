@@ -10,13 +10,14 @@ def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
 
 
-def start(binary, data, key, config=None, port=None):
+def start(binary, data, key, config=None, port=None, log=None, env=None):
     """`switchboard serve` on `port` (else a free one) with the data folder and admin key; returns (process, port)
-    once ready."""
+    once ready. `log`: a file that gets the gateway's stdout and stderr; `env`: extra environment variables."""
     port = port or free_port()
     arguments = [binary, "serve", "--port", str(port), "--data", data] + (["--config", config] if config else [])
-    proc = subprocess.Popen(arguments, env=dict(os.environ, SWITCHBOARD_ADMIN_KEY=key),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    output = open(log, "ab") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(arguments, env=dict(os.environ, SWITCHBOARD_ADMIN_KEY=key, **(env or {})),
+                            stdout=output, stderr=output)
     _started.append(proc)
     for _ in range(300):
         try:

@@ -17,7 +17,8 @@ enum InboundRoutes {
                 access: .open, body: ["type": "object"],
                 responses: [
                     .init(200, "Accepted (the provider's expected acknowledgement).", ["type": "object"]),
-                    .init(401, "invalid_signature.", Schema.ref("Error")), .init(404, "Unknown provider or session.", Schema.ref("Error")),
+                    .init(401, "invalid_signature: a bad, stale or missing signature or token — or an unknown provider or session, which get the same answer.", Schema.ref("Error")),
+                    .init(404, "This gateway receives no provider webhooks.", Schema.ref("Error")),
                 ],
                 handler: .async { request in
                     guard let inbound = env.inbound else { throw GatewayError.notFound("This gateway receives no provider webhooks.") }
