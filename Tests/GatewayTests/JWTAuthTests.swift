@@ -71,6 +71,14 @@ final class JWTAuthTests: XCTestCase {
         XCTAssertEqual(try client.request("GET", "/v1/sessions", headers: ["X-Api-Key": token]).status, 200, "10 s of skew is inside the 30 s leeway")
     }
 
+    /// Tokens minted by a third-party library (PyJWT, Tests/Scripts/jwt_check.py), accepted and refused alike.
+    func testTokensMintedByPyJWT() throws {
+        let (status, output) = try Script.run("python3", [Script.path("jwt_check.py"), String(server.port), Self.secret])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("jwt: ok"), output)
+        XCTAssertFalse(output.contains("FAIL"), output)
+    }
+
     // MARK: - Refused tokens
 
     func testAlgNoneIsRefused() throws {
