@@ -19,6 +19,9 @@ echo "== tests"
 swift test --skip-build 2>&1 | tee .build-test.log | grep -E "error:|failed|Executed .* tests" | tail -40
 status=${PIPESTATUS[0]}
 grep -q "with 0 failures" .build-test.log || status=1
+
+echo "== schemathesis against /openapi.json of a running gateway"
+bash Tests/Scripts/schemathesis_run.sh || status=1
 summary=$(grep -E "^\s*Executed [0-9]+ tests" .build-test.log | tail -1)
 rm -f .build-test.log
 echo "== done in $(( $(date +%s) - started ))s: ${summary}"

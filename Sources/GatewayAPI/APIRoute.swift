@@ -81,8 +81,27 @@ public struct APIRoute: Sendable {
         self.requestBody = requestBody
         self.responses = responses
         self.headers = headers
-        self.handler = handler
+        self.handler = QueryValidation(query).wrap(handler)
     }
+}
+
+extension APIRoute.Response {
+    /// An error answer in the canonical shape.
+    public static func error(_ status: Int, _ description: String) -> APIRoute.Response {
+        APIRoute.Response(status, description, Schema.ref("Error"))
+    }
+
+    /// What a call through a session's provider can answer besides success (DESIGN §5).
+    public static let providerErrors: [APIRoute.Response] = [
+        .error(403, "not_group_admin: only group admins may do this; or forbidden."),
+        .error(404, "session_not_found, group_not_found or message_not_found."),
+        .error(409, "session_not_ready, group_ambiguous, conflict, or the first request with this Idempotency-Key is still running."),
+        .error(429, "rate_limited: the provider refuses for now; retry after Retry-After."),
+        .error(501, "unsupported_operation: the session's provider does not offer this."),
+        .error(502, "provider_rejected: the provider refused the call."),
+        .error(503, "provider_unavailable: the provider cannot be reached, or its circuit is open; retry after Retry-After."),
+        .error(504, "provider_timeout: the provider did not answer in time; the outcome is unknown."),
+    ]
 }
 
 /// What a route handler gets: the request, its parameters, and the authenticated caller.

@@ -78,13 +78,22 @@ enum ComponentSchemas {
         ("ApiKeyList", Schema.page("ApiKey")),
         (
             "CreateApiKey",
-            Schema.object(
-                [
-                    ("name", Schema.string(min: 1, max: 100)),
-                    ("admin", Schema.boolean),
-                    ("sessions", Schema.array(Schema.string(min: 1, max: 64, pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"), maxItems: 1000)),
-                    ("expiresInSeconds", ["type": "integer", "minimum": 60, "maximum": 315_360_000]),
-                ], required: ["name"], closed: true)
+            ({
+                var schema = Schema.object(
+                    [
+                        ("name", Schema.string(min: 1, max: 100)),
+                        ("admin", Schema.boolean),
+                        ("sessions", Schema.array(Schema.string(min: 1, max: 64, pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"), maxItems: 1000)),
+                        ("expiresInSeconds", ["type": "integer", "minimum": 60, "maximum": 315_360_000]),
+                    ], required: ["name"], closed: true,
+                    description: "An admin key ('admin': true) sees every session and has no 'sessions'; any other key is scoped to 'sessions'."
+                ).objectValue!
+                schema["oneOf"] = [
+                    ["required": ["admin"], "properties": ["admin": ["const": true], "sessions": ["type": "null"]]],
+                    ["required": ["sessions"], "properties": ["admin": ["enum": [false, .null]], "sessions": ["type": "array"]]],
+                ]
+                return .object(schema)
+            })()
         ),
     ]
 }

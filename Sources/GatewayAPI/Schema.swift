@@ -35,8 +35,30 @@ enum Schema {
         return .object(object)
     }
 
-    /// An object; `closed` objects refuse unknown properties (request bodies).
+    /// The schema, or JSON `null`.
+    static func orNull(_ schema: JSON) -> JSON {
+        guard var object = schema.objectValue else { return schema }
+        switch object["type"] {
+        case .string(let type)?:
+            object["type"] = [.string(type), "null"]
+            if let cases = object["enum"]?.arrayValue, !cases.contains(.null) { object["enum"] = .array(cases + [.null]) }
+            return .object(object)
+        case .array(let types)? where object["enum"] == nil:
+            if !types.contains("null") { object["type"] = .array(types + ["null"]) }
+            return .object(object)
+        case nil where object["$ref"] == nil && object["enum"] != nil && object.count == 1:
+            let cases = object["enum"]!.arrayValue!
+            return cases.contains(.null) ? schema : ["enum": .array(cases + [.null])]
+        default:
+            return ["anyOf": [schema, ["type": "null"]]]
+        }
+    }
+
+    /// An object; `closed` objects refuse unknown properties (request bodies). In a request body an optional field
+    /// may be `null`, which means the same as leaving it out (FieldReader), so `closed` objects allow `null` for
+    /// every property that is not required.
     static func object(_ properties: [(String, JSON)], required: [String] = [], closed: Bool = false, description: String? = nil) -> JSON {
+        let properties = closed ? properties.map { required.contains($0.0) ? $0 : ($0.0, orNull($0.1)) } : properties
         var object: JSONObject = ["type": "object", "properties": .object(JSONObject(properties))]
         if !required.isEmpty { object["required"] = .array(required.map(JSON.string)) }
         if closed { object["additionalProperties"] = false }

@@ -155,7 +155,9 @@ public struct Invite: Sendable, Equatable {
         for prefix in [linkPrefix, "http://chat.whatsapp.com/", "chat.whatsapp.com/"] where text.hasPrefix(prefix) {
             text.removeFirst(prefix.count)
         }
-        if let query = text.firstIndex(where: { $0 == "?" || $0 == "#" || $0 == "/" }) { text = String(text[..<query]) }
+        // By Unicode scalars: a combining mark after '?' must not hide it.
+        let scalars = text.unicodeScalars
+        if let query = scalars.firstIndex(where: { $0 == "?" || $0 == "#" || $0 == "/" }) { text = String(scalars[..<query]) }
         return text
     }
 

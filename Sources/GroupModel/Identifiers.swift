@@ -19,9 +19,10 @@ public enum Identifiers {
         }
     }
 
-    /// A group id is opaque (a JID for WhatsApp providers, a thread id for A1Base) but bounded and printable.
+    /// A group id is opaque (a JID for WhatsApp providers, a thread id for A1Base) but bounded and printable:
+    /// 1–256 Unicode scalars (as JSON Schema's maxLength counts), no control characters.
     public static func validateGroupID(_ id: String) throws(GatewayError) {
-        guard !id.isEmpty, id.utf8.count <= 256, !id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        guard !id.isEmpty, id.unicodeScalars.count <= 256, !id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         else { throw .invalidRequest("A group id is 1-256 printable characters.") }
     }
 

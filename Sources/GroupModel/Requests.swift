@@ -145,18 +145,20 @@ public struct MessageContent: Sendable, Equatable {
         try reader.allowOnly(["url", "mimeType", "filename"])
         let url = try reader.string("url", required: true, maxLength: 2048, minLength: 1)!
         let lower = url.lowercased()
-        guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), url.count > 8,
+        guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), url.unicodeScalars.count > 8,
             !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
         else { throw GatewayError.invalidRequest("'media.url' must be an absolute http(s) URL.", details: ["field": "media.url"]) }
         let mimeType = try reader.string("mimeType", maxLength: 255, minLength: 3)
         if let mimeType {
-            let parts = mimeType.split(separator: ";", maxSplits: 1)[0].split(separator: "/")
+            // By Unicode scalars, not Characters: a combining or prepending mark must not hide a '/' or ';'.
+            let essence = mimeType.unicodeScalars.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            let parts = essence.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else {
                 throw GatewayError.invalidRequest("'media.mimeType' must look like 'image/jpeg'.", details: ["field": "media.mimeType"])
             }
         }
         let filename = try reader.string("filename", maxLength: 255, minLength: 1)
-        if let filename, filename.contains("/") || filename.contains("\\") || filename.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+        if let filename, filename.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0.value < 0x20 }) {
             throw GatewayError.invalidRequest("'media.filename' must be a plain file name.", details: ["field": "media.filename"])
         }
         return MediaRef(url: url, mimeType: mimeType, filename: filename)

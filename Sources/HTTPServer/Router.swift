@@ -63,6 +63,8 @@ public struct Route: Sendable {
 }
 
 /// Matches requests to routes: exact literal segments, percent-decoded parameters, 404 and 405 with `Allow`.
+/// As in OpenAPI, a path belongs to its most specific pattern (a literal segment wins over a parameter, left to
+/// right): `/groups/join` is not also `/groups/{group}`, so `GET /groups/join` is `405` with `Allow: POST`.
 public struct Router: Sendable {
     public private(set) var routes: [Route] = []
     /// Answers requests no route matches (test doubles such as the fake providers); nil means 404/405.
@@ -76,7 +78,11 @@ public struct Router: Sendable {
     public mutating func add(_ route: Route) {
         precondition(!routes.contains { $0.method == route.method && $0.segments == route.segments }, "duplicate route \(route.method) \(route.pattern)")
         routes.append(route)
-        bySegmentCount[route.segments.count, default: []].append(route)
+        // Most specific first; stable, so routes of one pattern keep their order.
+        var sameLength = bySegmentCount[route.segments.count, default: []]
+        let position = sameLength.firstIndex { Router.isMoreSpecific(route, than: $0) } ?? sameLength.endIndex
+        sameLength.insert(route, at: position)
+        bySegmentCount[route.segments.count] = sameLength
         if !route.segments.contains(where: { if case .parameter = $0 { true } else { false } }) {
             exact[route.pattern, default: [:]][route.method] = route
         }
@@ -97,7 +103,11 @@ public struct Router: Sendable {
         }
         let candidates = bySegmentCount[segments.count] ?? []
         var allowed: [String] = []
+        var best: Route?
         for route in candidates where Router.literalsMatch(route, bytes, segments) {
+            // Candidates are sorted most specific first: the first match is the path's pattern.
+            if let best, !Router.isSamePattern(route, best) { break }
+            best = route
             guard route.method == lookup else {
                 allowed.append(route.method)
                 continue
@@ -113,6 +123,30 @@ public struct Router: Sendable {
         guard !allowed.isEmpty else { throw .notFound(path: path) }
         if allowed.contains("GET") { allowed.append("HEAD") }
         throw .methodNotAllowed(allowed: Array(Set(allowed)).sorted())
+    }
+
+    /// Whether `route` is more specific than `other`: at the first segment where one is a literal and the other a
+    /// parameter, it is the literal.
+    static func isMoreSpecific(_ route: Route, than other: Route) -> Bool {
+        for (mine, theirs) in zip(route.segments, other.segments) {
+            switch (mine, theirs) {
+            case (.literal, .parameter): return true
+            case (.parameter, .literal): return false
+            default: continue
+            }
+        }
+        return false
+    }
+
+    /// Same literals in the same places (parameter names aside).
+    static func isSamePattern(_ route: Route, _ other: Route) -> Bool {
+        zip(route.segments, other.segments).allSatisfy { mine, theirs in
+            switch (mine, theirs) {
+            case (.literal(let a), .literal(let b)): a == b
+            case (.parameter, .parameter): true
+            default: false
+            }
+        }
     }
 
     private static func literalsMatch(_ route: Route, _ bytes: [UInt8], _ segments: [Range<Int>]) -> Bool {

@@ -31,6 +31,16 @@ final class RouterTests: XCTestCase {
         XCTAssertEqual(route.pattern, "/v1/sessions/{session}/groups/join")
     }
 
+    func testPathBelongsToItsMostSpecificPattern() {
+        // `/groups/join` is its own resource, as OpenAPI matches paths: other methods are not `/groups/{group}`'s.
+        XCTAssertThrowsError(try router().match(method: "GET", path: "/v1/sessions/alice/groups/join")) { error in
+            XCTAssertEqual(error as? RoutingError, .methodNotAllowed(allowed: ["POST"]))
+        }
+        let reversed = Router(router().routes.reversed())
+        XCTAssertEqual(try reversed.match(method: "POST", path: "/v1/sessions/alice/groups/join").0.pattern, "/v1/sessions/{session}/groups/join")
+        XCTAssertEqual(try reversed.match(method: "GET", path: "/v1/sessions/alice/groups/joins").0.pattern, "/v1/sessions/{session}/groups/{group}")
+    }
+
     func testHeadIsServedByGet() throws {
         XCTAssertEqual(try router().match(method: "HEAD", path: "/healthz").0.method, "GET")
     }

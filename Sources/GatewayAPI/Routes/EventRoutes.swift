@@ -9,9 +9,9 @@ enum EventRoutes {
     /// The cursor and filters both event routes take.
     static func filters(after: String) -> [APIRoute.QueryParameter] {
         [
-            .init("after", Schema.string(min: 1, max: 20, pattern: "^[0-9]+$"), after),
+            .init("after", Schema.string(min: 1, max: 18, pattern: "^[0-9]+$"), after),
             .init("session", ComponentSchemas.sessionName, "Only this session's events."),
-            .init("type", Schema.string(min: 1, max: 512), "Only these types (comma-separated)."),
+            .init("type", Schema.array(Schema.enumeration(EventType.allCases.map(\.rawValue)), maxItems: 64, minItems: 1), "Only these types (comma-separated)."),
         ]
     }
 
@@ -22,7 +22,7 @@ enum EventRoutes {
                 summary: "Canonical events, oldest first, after a cursor. 'next' is the cursor to continue from.",
                 query: filters(after: "Cursor: 'next' of the previous page.")
                     + [.init("limit", ["type": "integer", "minimum": 1, "maximum": 1000], "Page size (default 100).")],
-                responses: [.init(200, "A page of events.", Schema.ref("EventList"))],
+                responses: [.init(200, "A page of events.", Schema.ref("EventList")), .error(404, "session_not_found: the 'session' filter names no session this key may use.")],
                 handler: .async { request in
                     let query = try EventQuery(request, env)
                     let page = try env.events.page(after: query.after, sessions: query.sessions, types: query.types, limit: query.limit)
@@ -33,7 +33,11 @@ enum EventRoutes {
                 "GET", "/v1/events/stream", id: "streamEvents", tag: "events",
                 summary: "Server-Sent Events: the same events as GET /v1/events, pushed as they happen. Resume with Last-Event-ID (or ?after=): the id is the log cursor, so nothing is missed or repeated.",
                 query: filters(after: "Cursor to start after (Last-Event-ID wins)."),
-                responses: [.init(200, "An event stream.", nil, contentType: "text/event-stream")],
+                responses: [
+                    .init(200, "An event stream.", Schema.ref("StreamEvent"), contentType: "text/event-stream"),
+                    .error(404, "session_not_found: the 'session' filter names no session this key may use."),
+                ],
+                headers: ["Last-Event-ID"],
                 handler: .async { request in
                     let query = try EventQuery(request, env, afterOverride: request.request.headers["last-event-id"])
                     var headers = HTTPHeaders()
@@ -58,7 +62,9 @@ struct EventQuery {
 
     init(_ request: APIRequest, _ env: APIEnvironment, afterOverride: String? = nil) throws {
         if let text = afterOverride ?? request.query("after") {
-            guard let value = Int64(text), value >= 0 else { throw GatewayError.invalidRequest("'after' must be a cursor from 'next'.") }
+            guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int64(text) else {
+                throw GatewayError.invalidRequest("'after' (or Last-Event-ID) must be a cursor from 'next'.")
+            }
             after = value
         } else {
             after = nil

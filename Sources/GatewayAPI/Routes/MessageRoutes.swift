@@ -16,7 +16,7 @@ enum MessageRoutes {
                 responses: [
                     .init(200, "A retry of an interrupted send: the message as stored.", Schema.ref("Message")), .init(201, "Sent.", Schema.ref("Message")),
                     .init(202, "Accepted, queued for delivery.", Schema.ref("Message")),
-                ],
+                ] + APIRoute.Response.providerErrors,
                 headers: [Idempotency.header],
                 handler: .async { request in
                     let content = try MessageContent(json: try request.json())
@@ -47,7 +47,7 @@ enum MessageRoutes {
             APIRoute(
                 "POST", "/v1/sessions/{session}/messages/{message}/read", id: "markRead", tag: "messages",
                 summary: "Mark a message this session received as read (native recipients).",
-                responses: [.init(204, "Marked read.", nil)],
+                responses: [.init(204, "Marked read.", nil)] + APIRoute.Response.providerErrors,
                 handler: .async { request in
                     try await messages.markRead(message: request.parameter("message"), session: request.parameter("session"), for: request.caller)
                     return HTTPResponse(status: 204)

@@ -12,7 +12,9 @@ enum SessionRoutes {
             APIRoute(
                 "POST", "/v1/sessions", id: "createSession", tag: "sessions",
                 summary: "Create a session at run time: a native account (phone) or a binding to a configured provider (account).",
-                access: .admin, body: Schema.ref("CreateSession"), responses: [.init(201, "The session.", Schema.ref("Session"))],
+                access: .admin,
+                body: ["allOf": [Schema.ref("CreateSession"), ["properties": ["provider": Schema.enumeration(env.sessions.providerEntries.map(\.name))]]]],
+                responses: [.init(201, "The session.", Schema.ref("Session")), .error(409, "conflict: the session, or its native account, exists already.")],
                 handler: .async { request in
                     let body = try request.body()
                     try body.allowOnly(["id", "provider", "phone", "account"])
@@ -27,7 +29,7 @@ enum SessionRoutes {
             APIRoute(
                 "DELETE", "/v1/sessions/{session}", id: "deleteSession", tag: "sessions",
                 summary: "Remove a session created through the API (configured ones live in the config file).", access: .admin,
-                responses: [.init(204, "Removed.", nil)],
+                responses: [.init(204, "Removed.", nil), .error(409, "conflict: a configured session is removed in the configuration file.")],
                 handler: .async { request in
                     try await env.sessions.delete(request.parameter("session"), for: request.caller)
                     return HTTPResponse(status: 204)

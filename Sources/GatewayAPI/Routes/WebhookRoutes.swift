@@ -20,7 +20,12 @@ enum WebhookRoutes {
             APIRoute(
                 "POST", "/v1/webhooks", id: "createWebhook", tag: "webhooks",
                 summary: "Subscribe a URL to canonical events. The signing secret (whsec_…) is in this answer only.",
-                body: Schema.ref("CreateSubscription"), responses: [.init(201, "The subscription, with its secret.", Schema.ref("SubscriptionCreated"))],
+                body: Schema.ref("CreateSubscription"),
+                responses: [
+                    .init(201, "The subscription, with its secret.", Schema.ref("SubscriptionCreated")),
+                    .error(404, "session_not_found: 'sessions' names a session this key may not use."),
+                    .error(409, "conflict: the gateway has its maximum number of subscriptions; delete one first."),
+                ],
                 handler: .async { request in
                     let body = try request.body()
                     try body.allowOnly(["url", "events", "sessions", "description"])
@@ -106,7 +111,10 @@ enum WebhookRoutes {
             APIRoute(
                 "POST", "/v1/webhooks/{id}/deliveries/{delivery}/retry", id: "retryWebhookDelivery", tag: "webhooks",
                 summary: "Send a failed (dead-lettered) delivery again, with a fresh retry window.",
-                responses: [.init(202, "Queued again.", Schema.ref("Delivery"))],
+                responses: [
+                    .init(202, "Queued again.", Schema.ref("Delivery")),
+                    .error(409, "conflict: only failed deliveries are retried; this one is pending or succeeded."),
+                ],
                 handler: .async { request in
                     let subscription = try store.get(request.parameter("id"), for: request.caller)
                     let id = request.parameter("delivery")
