@@ -39,7 +39,7 @@ public struct API: Sendable {
             case .inline(let body):
                 handler = .inline { context in
                     let admission = try gate.admit(context)
-                    return admission.finish(try body(APIRequest(context: context, principal: admission.principal)))
+                    return try admission.finish { try body(APIRequest(context: context, principal: admission.principal)) }
                 }
             case .async(let body) where route.headers.contains(Idempotency.header):
                 handler = .async(
@@ -49,21 +49,21 @@ public struct API: Sendable {
             case .async(let body):
                 handler = .async { context in
                     let admission = try gate.admit(context)
-                    return admission.finish(try await body(APIRequest(context: context, principal: admission.principal)))
+                    return try await admission.finish { try await body(APIRequest(context: context, principal: admission.principal)) }
                 }
             case .fast(let fast, let slow):
                 handler = .inlineOrAsync(
                     inline: { context in
                         guard let admission = try gate.admitFromCache(context) else { return nil }
-                        guard let response = try fast(APIRequest(context: context, principal: admission.principal)) else {
+                        guard let response = try admission.finish({ try fast(APIRequest(context: context, principal: admission.principal)) }) else {
                             admission.refund()
                             return nil
                         }
-                        return admission.finish(response)
+                        return response
                     },
                     async: { context in
                         let admission = try gate.admit(context)
-                        return admission.finish(try await slow(APIRequest(context: context, principal: admission.principal)))
+                        return try await admission.finish { try await slow(APIRequest(context: context, principal: admission.principal)) }
                     })
             }
             router.add(Route(route.method, route.path, handler))
@@ -102,23 +102,52 @@ struct Gate: Sendable {
     }
 }
 
-/// An admitted request: its caller, and the rate-limit headers its answer carries.
+/// An admitted request: its caller, and the rate-limit headers its answer carries — a failure's too.
 struct Admission: Sendable {
     let principal: Principal?
     let quota: RateLimiter.Quota?
     let limiter: RateLimiter?
 
-    func finish(_ response: HTTPResponse) -> HTTPResponse {
-        guard let quota else { return response }
-        var response = response
-        quota.apply(to: &response.headers)
-        return response
+    /// The handler's answer with the caller's `RateLimit-*` headers; its error carries them to the renderer.
+    func finish<Answer>(_ handler: () throws -> Answer) throws -> Answer where Answer: RateLimited {
+        do { return stamp(try handler()) } catch { throw annotated(error) }
+    }
+
+    func finish<Answer>(_ handler: () async throws -> Answer) async throws -> Answer where Answer: RateLimited {
+        do { return stamp(try await handler()) } catch { throw annotated(error) }
+    }
+
+    private func stamp<Answer: RateLimited>(_ answer: Answer) -> Answer {
+        guard let quota else { return answer }
+        return answer.stamped(quota)
+    }
+
+    private func annotated(_ error: any Error) -> any Error {
+        guard let quota else { return error }
+        return RateLimiter.Annotated(underlying: error, quota: quota)
     }
 
     /// Gives the request's token back (the fast path handed over to the slow one, which takes its own).
     func refund() {
         if let principal, quota != nil { limiter?.refund(principal) }
     }
+}
+
+/// An answer that can carry `RateLimit-*` headers: a response, or a response not produced yet (the fast path).
+protocol RateLimited {
+    func stamped(_ quota: RateLimiter.Quota) -> Self
+}
+
+extension HTTPResponse: RateLimited {
+    func stamped(_ quota: RateLimiter.Quota) -> HTTPResponse {
+        var response = self
+        quota.apply(to: &response.headers)
+        return response
+    }
+}
+
+extension Optional: RateLimited where Wrapped == HTTPResponse {
+    func stamped(_ quota: RateLimiter.Quota) -> HTTPResponse? { map { $0.stamped(quota) } }
 }
 
 /// Holds the rendered OpenAPI document for the route that serves it (set once, read many times).

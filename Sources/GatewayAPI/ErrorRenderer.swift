@@ -12,6 +12,11 @@ public struct ErrorRenderer: Sendable {
     public init(logger: Logger) { self.logger = logger }
 
     public func render(_ error: any Error, requestId: String) -> HTTPResponse {
+        if let annotated = error as? RateLimiter.Annotated {
+            var response = render(annotated.underlying, requestId: requestId)
+            annotated.quota.apply(to: &response.headers)
+            return response
+        }
         var headers = HTTPHeaders()
         let canonical: GatewayError
         switch error {

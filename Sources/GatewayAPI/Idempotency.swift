@@ -59,7 +59,7 @@ enum Idempotency {
         }
         return { context in
             let admission = try admit(context)
-            return admission.finish(try await answer(context, admission.principal))
+            return try await admission.finish { try await answer(context, admission.principal) }
         }
     }
 

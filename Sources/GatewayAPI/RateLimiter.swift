@@ -59,6 +59,12 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// An admitted request's failure, with the caller's quota for the error answer's headers.
+    public struct Annotated: Error, Sendable {
+        public let underlying: any Error
+        public let quota: Quota
+    }
+
     private struct Bucket {
         var tokens: Double
         var updated: Double

@@ -58,14 +58,15 @@ final class RateLimitTests: XCTestCase {
         let key = try XCTUnwrap(try admin.post("/v1/keys", ["name": "tenant", "sessions": ["default"]]).json?["key"]?.stringValue)
         let other = try XCTUnwrap(try admin.post("/v1/keys", ["name": "tenant-2", "sessions": ["default"]]).json?["key"]?.stringValue)
         let client = try server.client(key: key)
-        for remaining in [2, 1, 0] {
-            let response = try client.get("/v1/sessions/default")
-            XCTAssertEqual(response.status, 200, response.text)
+        for (remaining, path, status) in [(2, "/v1/sessions/default", 200), (1, "/v1/sessions/default", 200), (0, "/v1/sessions/nosuch", 404)] {
+            let response = try client.get(path)
+            XCTAssertEqual(response.status, status, response.text)
             XCTAssertEqual(response.header("RateLimit-Limit"), "3")
             XCTAssertEqual(response.header("RateLimit-Remaining"), String(remaining))
             XCTAssertEqual(response.header("RateLimit-Policy"), "3;w=6")
             XCTAssertNotNil(response.header("RateLimit-Reset").flatMap(Int.init))
         }
+        // (the last one was an error answer: it carries the headers too)
         let refused = try client.post("/v1/sessions/default/messages", ["group": "1@g.us", "text": "hi"])
         XCTAssertEqual(refused.status, 429, refused.text)
         XCTAssertEqual(refused.errorCode, "rate_limited")
