@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "Storage", dependencies: ["CSQLite", "Support", "JSONCore"]),
         .target(name: "CurlTransport", dependencies: ["CCurl", "HTTPCore", "Support"]),
         .target(name: "HTTPServer", dependencies: ["CLinux", "HTTPCore", "Support", "JSONCore"]),
+        .target(name: "WebSocket", dependencies: ["HTTPCore", "Crypto", "Support"]),
         .target(name: "ProviderKit", dependencies: ["GroupModel", "HTTPCore", "Crypto", "Support", "JSONCore"]),
         .target(name: "GatewayCore", dependencies: ["ProviderKit", "GroupModel", "Storage", "Crypto", "Support", "JSONCore"]),
         .target(
@@ -68,6 +69,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Support", "TestSupport"]),
         .testTarget(name: "CurlTransportTests", dependencies: ["CurlTransport", "HTTPServer", "HTTPCore", "Support", "JSONCore", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "Support", "JSONCore", "TestSupport"]),
+        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTPCore", "Crypto"]),
         .testTarget(
             name: "NativeEngineTests",
             dependencies: ["TestSupport", "Switchboard", "NativeEngine", "GatewayCore", "GroupModel", "Support", "JSONCore", "Storage"]),
@@ -79,6 +81,24 @@ let package = Package(
             dependencies: ["TestSupport", "Switchboard", "GatewayAPI", "GatewayCore", "Webhooks", "Storage", "HTTPServer", "HTTPCore", "GroupModel", "ProviderKit", "Support", "JSONCore"]),
     ]
 )
+
+// MARK: - Fuzzing
+
+/// libFuzzer targets (docs/fuzzing.md), declared only when `SWITCHBOARD_FUZZ` is set (Tests/Fuzz/run.sh builds them with
+/// `--sanitize fuzzer`): the usual build and `swift test` never see them. Their entry point is libFuzzer's `main`.
+if Context.environment["SWITCHBOARD_FUZZ"] != nil {
+    let fuzzTarget: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+    package.targets += [
+        .target(name: "FuzzSupport", dependencies: ["ProviderKit", "GroupModel", "HTTPCore", "JSONCore", "Support"], path: "Tests/Fuzz/FuzzSupport"),
+        .executableTarget(name: "FuzzHTTPParser", dependencies: ["HTTPServer", "HTTPCore"], path: "Tests/Fuzz/FuzzHTTPParser", swiftSettings: fuzzTarget),
+        .executableTarget(name: "FuzzWebSocketFrame", dependencies: ["WebSocket"], path: "Tests/Fuzz/FuzzWebSocketFrame", swiftSettings: fuzzTarget),
+        .executableTarget(name: "FuzzJSONRequest", dependencies: ["GroupModel", "JSONCore"], path: "Tests/Fuzz/FuzzJSONRequest", swiftSettings: fuzzTarget),
+    ] + providers.map { name in
+        .executableTarget(
+            name: "Fuzz\(name)Webhook", dependencies: ["FuzzSupport", .target(name: "\(name)Provider")], path: "Tests/Fuzz/Fuzz\(name)Webhook",
+            swiftSettings: fuzzTarget)
+    }
+}
 
 for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + [

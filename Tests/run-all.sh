@@ -22,6 +22,7 @@ grep -q "with 0 failures" .build-test.log || status=1
 
 echo "== schemathesis against /openapi.json of a running gateway"
 bash Tests/Scripts/schemathesis_run.sh || status=1
+bash Tests/Fuzz/run.sh 20 || status=1
 summary=$(grep -E "^\s*Executed [0-9]+ tests" .build-test.log | tail -1)
 rm -f .build-test.log
 echo "== done in $(( $(date +%s) - started ))s: ${summary}"

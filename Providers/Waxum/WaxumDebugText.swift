@@ -51,7 +51,8 @@ enum WaxumDebugText {
             builder.add(.providerUnmapped, identity: identity, group: group, data: ["kind": "group_update", "raw": data])
             return
         }
-        let people = jids(text).filter { !$0.hasSuffix("@g.us") }.map { Participant(user: UserID.parse($0)!, role: .member).json }
+        // A JID the text shows may still not be a user id (`00…@s.whatsapp.net`): such ones are left out.
+        let people = jids(text).filter { !$0.hasSuffix("@g.us") }.compactMap(UserID.parse).map { Participant(user: $0, role: .member).json }
         if let action = word(["Promote", "Demote", "Add", "Join", "Remove", "Leave"], in: text), !people.isEmpty {
             let type: EventType =
                 switch action {

@@ -179,8 +179,11 @@ public struct HTTPRequestParser: Sendable {
                         break
                     }
                 }
-            } else if byte == 13, index + 1 < bytes.count, bytes[index + 1] != 10 {
-                throw .invalidLineEnding
+            } else if byte == 13 {
+                // A CR is judged by the byte after it: wait for that byte before scanning on (or counting the CR
+                // against a limit), so the answer does not depend on where the stream was cut.
+                guard index + 1 < bytes.count else { break }
+                if bytes[index + 1] != 10 { throw .invalidLineEnding }
             }
             index += 1
             if let firstLineEnd = scan.firstLineEnd {
@@ -190,8 +193,9 @@ public struct HTTPRequestParser: Sendable {
             }
         }
         guard let end, let firstLineEnd = scan.firstLineEnd else {
-            // Resume one byte back so a trailing CR is checked against the byte that follows it.
-            scan.scanned = max(0, index - 1)
+            // Resume where the scan stopped (at a trailing CR, or after the last byte): scanning an LF again would
+            // count its line twice.
+            scan.scanned = index
             state = .head(scan)
             return nil
         }

@@ -10,11 +10,16 @@ public struct EventBuilder: Sendable {
     public var occurredAt: Date
     public private(set) var events: [GatewayEvent] = []
 
+    /// The times a provider may report: those RFC 3339 can write (years 1970 to 9999).
+    public static let plausibleTimes = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 253_402_300_799)
+
+    /// - Parameter occurredAt: the provider's time for the happening; one outside `plausibleTimes` (a payload's
+    ///   `1e22`, which traps when formatted) gives way to `receivedAt`.
     public init(provider: String, session: String, receivedAt: Date, occurredAt: Date) {
         self.provider = provider
         self.session = session
         self.receivedAt = receivedAt
-        self.occurredAt = occurredAt
+        self.occurredAt = EventBuilder.plausibleTimes.contains(occurredAt) ? occurredAt : receivedAt
     }
 
     /// Adds an event whose id derives from (provider, session, identity, type): the same happening reported

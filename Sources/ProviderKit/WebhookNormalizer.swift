@@ -148,11 +148,13 @@ public enum WebhookVerification {
         return value
     }
 
-    /// Throws `stale` when `timestamp` is more than `maxAge` from `now`.
+    /// Throws `stale` when `timestamp` is more than `maxAge` from `now` (or is no time at all: NaN).
     public static func checkAge(_ timestamp: Date, now: Date, scheme: String, header: String) throws(WebhookRejection) {
         let age = now.timeIntervalSince(timestamp)
         guard abs(age) <= maxAge else {
-            throw WebhookRejection(scheme: scheme, header: header, reason: .stale, detail: "timestamp is \(Int(age)) s from now")
+            // The sender chose the timestamp: 1e300 or NaN must not trap when converted for the log line.
+            let seconds = abs(age) < 1e15 ? String(Int(age)) : String(age)
+            throw WebhookRejection(scheme: scheme, header: header, reason: .stale, detail: "timestamp is \(seconds) s from now")
         }
     }
 }

@@ -17,10 +17,17 @@ public enum Timestamp {
     /// The last second formatted (`YYYY-MM-DDTHH:MM:SS`): log lines within one second share it.
     private static let secondCache = LockedValue<(second: Int, prefix: [UInt8])>((Int.min, []))
 
-    /// Appends the RFC 3339 form of `date` to `out` without intermediate strings.
+    /// The times RFC 3339 can write (years 0001 to 9999, in seconds since 1970).
+    static let writable = -62_135_596_800.0...253_402_300_799.999
+
+    /// Appends the RFC 3339 form of `date` to `out` without intermediate strings. A time outside the years
+    /// 0001–9999 (or NaN) is written as the nearest one inside: such a time can come from a provider's payload,
+    /// and must not trap.
     public static func appendISO8601(_ date: Date, into out: inout [UInt8]) {
+        let interval = date.timeIntervalSince1970
+        let clamped = interval.isNaN ? 0 : min(max(interval, writable.lowerBound), writable.upperBound)
         // Whole milliseconds first: `(x - floor(x)) * 1000` loses the last digit to floating-point error.
-        let totalMillis = Int((date.timeIntervalSince1970 * 1000).rounded())
+        let totalMillis = Int((clamped * 1000).rounded())
         let seconds = Int((Double(totalMillis) / 1000).rounded(.down))
         let millis = totalMillis - seconds * 1000
         let cached = secondCache.withLock { $0.second == seconds ? $0.prefix : nil }

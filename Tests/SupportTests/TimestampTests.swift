@@ -119,4 +119,12 @@ final class TimestampTests: XCTestCase {
         let parsed = try XCTUnwrap(Timestamp.parseISO8601(Timestamp.iso8601(date)))
         XCTAssertEqual(parsed.timeIntervalSince1970, date.timeIntervalSince1970, accuracy: 0.0005)
     }
+
+    /// Found by fuzzing a provider payload's timestamp: absurd times are clamped, never a trap.
+    func testTimesRFC3339CannotWriteAreClamped() {
+        XCTAssertEqual(Timestamp.iso8601(Date(timeIntervalSince1970: 1.8e22)), "9999-12-31T23:59:59.999Z")
+        XCTAssertEqual(Timestamp.iso8601(Date(timeIntervalSince1970: -1e300)), "0001-01-01T00:00:00.000Z")
+        XCTAssertEqual(Timestamp.iso8601(Date(timeIntervalSince1970: .nan)), "1970-01-01T00:00:00.000Z")
+        XCTAssertEqual(Timestamp.iso8601(Date(timeIntervalSince1970: .infinity)), "9999-12-31T23:59:59.999Z")
+    }
 }
