@@ -49,19 +49,21 @@ extension NativeEngine {
             throw NativeEngine.canonical(error)
         }
         guard let snapshot else { throw NativeEngine.groupNotFound(id) }
-        do {
-            let me = try membership(actor, in: snapshot.group, snapshot.members)
-            return me.role.isAdmin ? snapshot.forAdmins : snapshot.forMembers
-        } catch {
-            throw NativeEngine.canonical(error)
+        guard let me = snapshot.members.first(where: { $0.jid == actor }) else {
+            // A non-participant gets a missing group's answer, and at a missing group's cost: the same database
+            // read, so timing cannot tell another tenant's cached group from no group.
+            _ = try? database.read { db in try NativeRows.group(id, db) }
+            throw NativeEngine.groupNotFound(id)
         }
+        return me.role.isAdmin ? snapshot.forAdmins : snapshot.forMembers
     }
 
-    /// Group info only if it is cached (never blocks); nil on a miss.
+    /// Group info only if it is cached and the actor takes part (never blocks); nil otherwise, so a non-participant
+    /// takes the same path as a request for a missing group.
     public func cachedGroup(_ id: String, on binding: SessionBinding) throws -> Group? {
         guard let snapshot = cache.peek(id) else { return nil }
         let actor = try NativeAccounts.jid(from: binding.account).jid
-        let me = try membership(actor, in: snapshot.group, snapshot.members)
+        guard let me = snapshot.members.first(where: { $0.jid == actor }) else { return nil }
         return me.role.isAdmin ? snapshot.forAdmins : snapshot.forMembers
     }
 
