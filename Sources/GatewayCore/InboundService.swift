@@ -59,21 +59,15 @@ public final class InboundService: Sendable {
         // An unknown provider or session answers exactly as a bad signature does: callers without the secret learn
         // nothing about what is configured. The log line tells the operator the real reason.
         guard let provider = providers[name], let record = sessions.record(session), record.provider == name else {
-            logger.warning("webhook rejected", [
-                "provider": .string(name), "session": .string(session), "reason": "unknown_target",
-                "detail": "no session of this name is bound to a provider of this name that receives webhooks",
-            ])
-            throw WebhookRejection.canonical
+            throw rejected(
+                WebhookRejection(scheme: "", header: "", reason: .unknownTarget, detail: "no session of this name is bound to a provider of this name that receives webhooks"),
+                provider: name, session: session)
         }
         let now = clock.now()
         do {
             try provider.normalizer.verify(webhook, secret: provider.secret, now: now)
         } catch {
-            logger.warning("webhook rejected", [
-                "provider": .string(name), "session": .string(session), "scheme": .string(error.scheme), "header": .string(error.header),
-                "reason": .string(error.reason.rawValue), "detail": .string(error.detail),
-            ])
-            throw error.canonical
+            throw rejected(error, provider: name, session: session)
         }
         let payload = try webhook.json()
         let normalized = try provider.normalizer.normalize(webhook, context: NormalizeContext(session: session, receivedAt: now))
@@ -105,6 +99,17 @@ public final class InboundService: Sendable {
         }
         if !appended.isEmpty { events.didAppend() }
         return Outcome(acknowledgement: provider.normalizer.acknowledgement, appended: appended.count, duplicates: total - appended.count)
+    }
+
+    /// Logs why a webhook was refused; the client gets the one canonical answer, whatever the reason.
+    private func rejected(_ rejection: WebhookRejection, provider: String, session: String) -> GatewayError {
+        var metadata: JSONObject = [
+            "provider": .string(provider), "session": .string(session), "reason": .string(rejection.reason.rawValue), "detail": .string(rejection.detail),
+        ]
+        if !rejection.scheme.isEmpty { metadata["scheme"] = .string(rejection.scheme) }
+        if !rejection.header.isEmpty { metadata["header"] = .string(rejection.header) }
+        logger.warning("webhook rejected", metadata)
+        return rejection.canonical
     }
 
     /// A status event (`message.sent/delivered/read/played/failed`) moves the message it speaks about forward

@@ -63,5 +63,19 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
+    /// The elements of the list-valued field `name` (RFC 9110 §5.6.1) across all its lines: split on commas,
+    /// trimmed of optional whitespace, lower-cased; empty elements are kept, for callers that must refuse them.
+    public func tokens(_ name: String) -> [String] { HTTPHeaders.tokens(values(name)) }
+
+    /// `tokens(_:)` for values already collected.
+    public static func tokens(_ values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { element in
+            var view = element.unicodeScalars
+            while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
+            while let last = view.last, last == " " || last == "\t" { view.removeLast() }
+            return String(view).lowercased()
+        }
+    }
+
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
 }

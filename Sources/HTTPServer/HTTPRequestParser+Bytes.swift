@@ -35,14 +35,4 @@ extension HTTPRequestParser {
         guard name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) else { return name }
         return String(decoding: name.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
     }
-
-    /// A list-valued header split on commas, each element trimmed of optional whitespace and lower-cased.
-    static func tokens(_ values: [String]) -> [String] {
-        values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { element in
-            var view = element.unicodeScalars
-            while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
-            while let last = view.last, last == " " || last == "\t" { view.removeLast() }
-            return String(view).lowercased()
-        }
-    }
 }

@@ -289,7 +289,7 @@ public struct HTTPRequestParser: Sendable {
         if !encodings.isEmpty {
             if !lengths.isEmpty { throw .contentLengthWithTransferEncoding }
             if minor == 0 { throw .transferEncodingInHTTP10 }
-            guard HTTPRequestParser.tokens(encodings) == ["chunked"] else { throw .unknownTransferEncoding }
+            guard HTTPHeaders.tokens(encodings) == ["chunked"] else { throw .unknownTransferEncoding }
             framing = .chunked
         } else if !lengths.isEmpty {
             if lengths.count > 1 || lengths[0].contains(",") { throw .duplicateContentLength }
@@ -306,7 +306,7 @@ public struct HTTPRequestParser: Sendable {
             expectContinue = minor >= 1
         }
 
-        let connectionTokens = connection.isEmpty ? [] : HTTPRequestParser.tokens(connection)
+        let connectionTokens = connection.isEmpty ? [] : HTTPHeaders.tokens(connection)
         let keepAlive = minor >= 1 ? !connectionTokens.contains("close") : connectionTokens.contains("keep-alive")
         let wantsUpgrade = upgrade && connectionTokens.contains("upgrade")
 

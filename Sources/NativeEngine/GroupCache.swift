@@ -13,6 +13,12 @@ final class GroupCache: Sendable {
         /// The group as members see it and as admins see it (with the invite link), rendered once.
         let forMembers: Group
         let forAdmins: Group
+
+        /// The group as `actor` sees it; nil when `actor` takes no part in it.
+        func view(for actor: String) -> Group? {
+            guard let me = members.first(where: { $0.jid == actor }) else { return nil }
+            return me.role.isAdmin ? forAdmins : forMembers
+        }
     }
 
     private struct State {

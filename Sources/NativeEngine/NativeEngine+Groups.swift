@@ -49,13 +49,13 @@ extension NativeEngine {
             throw NativeEngine.canonical(error)
         }
         guard let snapshot else { throw NativeEngine.groupNotFound(id) }
-        guard let me = snapshot.members.first(where: { $0.jid == actor }) else {
+        guard let view = snapshot.view(for: actor) else {
             // A non-participant gets a missing group's answer, and at a missing group's cost: the same database
             // read, so timing cannot tell another tenant's cached group from no group.
             _ = try? database.read { db in try NativeRows.group(id, db) }
             throw NativeEngine.groupNotFound(id)
         }
-        return me.role.isAdmin ? snapshot.forAdmins : snapshot.forMembers
+        return view
     }
 
     /// Group info only if it is cached and the actor takes part (never blocks); nil otherwise, so a non-participant
@@ -63,8 +63,7 @@ extension NativeEngine {
     public func cachedGroup(_ id: String, on binding: SessionBinding) throws -> Group? {
         guard let snapshot = cache.peek(id) else { return nil }
         let actor = try NativeAccounts.jid(from: binding.account).jid
-        guard let me = snapshot.members.first(where: { $0.jid == actor }) else { return nil }
-        return me.role.isAdmin ? snapshot.forAdmins : snapshot.forMembers
+        return snapshot.view(for: actor)
     }
 
     func createGroup(_ request: CreateGroupRequest, actor: String, _ db: SQLiteConnection) throws -> Group {

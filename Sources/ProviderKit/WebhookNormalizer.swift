@@ -67,6 +67,8 @@ public struct WebhookRejection: Error, Sendable, Equatable {
         case missingTimestamp = "missing_timestamp"
         case noSecretConfigured = "no_secret_configured"
         case badToken = "bad_token"
+        /// No session of that name is bound to a provider of that name (checked before any scheme applies).
+        case unknownTarget = "unknown_target"
     }
 
     public let scheme: String
@@ -83,9 +85,7 @@ public struct WebhookRejection: Error, Sendable, Equatable {
 
     /// What the client is told, whatever the reason: the same for a wrong signature, a stale one, or a webhook for a
     /// session or provider that does not exist (so callers without the secret learn nothing about the config).
-    public static let canonical = GatewayError.invalidSignature("The webhook's signature could not be verified.")
-
-    public var canonical: GatewayError { WebhookRejection.canonical }
+    public var canonical: GatewayError { GatewayError.invalidSignature("The webhook's signature could not be verified.") }
 }
 
 /// A provider's webhook handling in fixed steps (STYLE 11): verify (mandatory; never "no algorithm"), classify

@@ -21,10 +21,10 @@ public enum WebSocketHandshake {
     /// Checks an upgrade request's method and headers; returns its `Sec-WebSocket-Accept`.
     public static func validate(method: String, headers: HTTPHeaders) throws(Refusal) -> String {
         guard method == "GET" else { throw Refusal(status: 405, message: "A WebSocket upgrade is a GET request.") }
-        guard tokens(headers, "upgrade").contains("websocket") else {
+        guard headers.tokens("upgrade").contains("websocket") else {
             throw Refusal(status: 426, message: "This endpoint speaks WebSocket: send 'Upgrade: websocket' and 'Connection: Upgrade'.")
         }
-        guard tokens(headers, "connection").contains("upgrade") else {
+        guard headers.tokens("connection").contains("upgrade") else {
             throw Refusal(status: 400, message: "A WebSocket upgrade needs 'Connection: Upgrade'.")
         }
         guard headers.values("sec-websocket-version").map({ $0.trimmingASCIIWhitespace() }) == ["13"] else {
@@ -35,10 +35,5 @@ public enum WebSocketHandshake {
             throw Refusal(status: 400, message: "Sec-WebSocket-Key must be the base64 of 16 bytes, given once.")
         }
         return accept(key: key)
-    }
-
-    /// The comma-separated tokens of every `name` field, lower-cased.
-    static func tokens(_ headers: HTTPHeaders, _ name: String) -> [String] {
-        headers.values(name).flatMap { $0.split(separator: ",").map { String($0).trimmingASCIIWhitespace().lowercased() } }
     }
 }
