@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "NativeEngine", dependencies: ["GatewayCore", "ProviderKit", "GroupModel", "Storage", "Support", "JSONCore"]),
         .target(name: "Webhooks", dependencies: ["GatewayCore", "GroupModel", "HTTPCore", "Crypto", "Storage", "Support", "JSONCore"]),
-        .target(name: "GatewayAPI", dependencies: ["GatewayCore", "Webhooks", "Crypto", "HTTPServer", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support", "JSONCore"]),
+        .target(name: "GatewayAPI", dependencies: ["GatewayCore", "Webhooks", "Crypto", "HTTPServer", "WebSocket", "ProviderKit", "GroupModel", "HTTPCore", "Storage", "Support", "JSONCore"]),
 
         // MARK: - Contract suite
         .target(name: "ContractKit", dependencies: ["ProviderKit", "GroupModel", "HTTPCore", "Support", "JSONCore"], path: "Contract/Runner"),
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Support", "TestSupport"]),
         .testTarget(name: "CurlTransportTests", dependencies: ["CurlTransport", "HTTPServer", "HTTPCore", "Support", "JSONCore", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "Support", "JSONCore", "TestSupport"]),
-        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTPCore", "Crypto"]),
+        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTPCore", "Crypto", "Support"]),
         .testTarget(
             name: "NativeEngineTests",
             dependencies: ["TestSupport", "Switchboard", "NativeEngine", "GatewayCore", "GroupModel", "Support", "JSONCore", "Storage"]),

@@ -16,8 +16,12 @@ echo "== debug build with tests"
 swift build --build-tests 2>&1 | grep -E "error:|warning:" && { echo "test build has warnings or errors"; exit 1; } || true
 
 echo "== tests"
-swift test --skip-build 2>&1 | tee .build-test.log | grep -E "error:|failed|Executed .* tests" | tail -40
+# The whole XCTest log (every test case with its result), then the failures again at the end where they are seen.
+set +e
+swift test --skip-build 2>&1 | tee .build-test.log
 status=${PIPESTATUS[0]}
+set -e
+grep -E "error:|failed" .build-test.log | tail -40 || true
 grep -q "with 0 failures" .build-test.log || status=1
 
 echo "== schemathesis against /openapi.json of a running gateway"

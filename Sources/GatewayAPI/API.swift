@@ -9,6 +9,7 @@ public struct API: Sendable {
     public let routes: [APIRoute]
     public let openAPI: JSON
     private let environment: APIEnvironment
+    private let calls = InternalCalls()
 
     public init(environment: APIEnvironment, extraRoutes: [APIRoute] = []) {
         self.environment = environment
@@ -23,6 +24,7 @@ public struct API: Sendable {
         routes += InboundRoutes.routes(environment)
         routes += KeyRoutes.routes(environment)
         routes += WebhookRoutes.routes(environment)
+        routes += NativeSocketRoutes.routes(environment, hub: DeviceHub(log: environment.events, metrics: environment.metrics), calls: calls)
         routes += extraRoutes
         self.routes = routes
         openAPI = OpenAPIDocument.build(routes: routes, version: environment.version)
@@ -66,6 +68,7 @@ public struct API: Sendable {
                         return try await admission.finish { try await slow(APIRequest(context: context, principal: admission.principal)) }
                     })
             }
+            if route.operationId == "sendMessage", case .async(let send) = handler { calls.sendMessage = send }
             router.add(Route(route.method, route.path, handler))
         }
         return router

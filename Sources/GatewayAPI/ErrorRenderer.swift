@@ -47,6 +47,10 @@ public struct ErrorRenderer: Sendable {
         }
         if let after = canonical.retryAfter { headers.set("Retry-After", String(after)) }
         if canonical.status == 401 { headers.set("WWW-Authenticate", "Bearer") }
+        if canonical.code == "upgrade_required" {
+            headers.set("Upgrade", "websocket")
+            headers.set("Sec-WebSocket-Version", "13")
+        }
         return .json(canonical.body, status: canonical.status, headers: headers)
     }
 

@@ -14,4 +14,16 @@ public protocol LocalProvider: ProviderAdapter {
 
     /// Marks a message the session received as read (the recipient's side of receipts).
     func markRead(message id: String, on binding: SessionBinding) async throws
+
+    /// A device acknowledged every event of the session up to `seq` (a log position): each message received up
+    /// to there gets its `delivered` receipt. Returns the session's acknowledged position afterwards.
+    @discardableResult
+    func acknowledge(through seq: Int64, on binding: SessionBinding) async throws -> Int64
+
+    /// The position the session's devices last acknowledged (0 when none did).
+    func acknowledged(on binding: SessionBinding) throws -> Int64
+
+    /// The session's member is typing (`true`) or stopped (`false`) in a group: a `presence.typing` event for
+    /// the other members.
+    func typing(_ typing: Bool, group: String, on binding: SessionBinding) async throws
 }

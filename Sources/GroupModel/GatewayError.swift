@@ -36,6 +36,7 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         case invalidSignature = "invalid_signature"
         case unavailable
         case versionNotSupported = "http_version_not_supported"
+        case upgradeRequired = "upgrade_required"
         case `internal`
     }
 
@@ -139,6 +140,8 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
     public static func invalidSignature(_ message: String) -> GatewayError { GatewayError(.invalidSignature, 401, message) }
     public static func unavailable(_ message: String) -> GatewayError { GatewayError(.unavailable, 503, message, retryable: true) }
     public static func versionNotSupported(_ message: String) -> GatewayError { GatewayError(.versionNotSupported, 505, message) }
+    /// 426: the endpoint speaks another protocol (WebSocket); the answer names it in `Upgrade`.
+    public static func upgradeRequired(_ message: String) -> GatewayError { GatewayError(.upgradeRequired, 426, message) }
     public static func `internal`(_ message: String) -> GatewayError { GatewayError(.internal, 500, message, retryable: true) }
 
     // MARK: - Modifiers

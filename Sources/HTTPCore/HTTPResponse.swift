@@ -18,6 +18,13 @@ public struct HTTPResponse: Sendable {
         self.body = .stream(stream)
     }
 
+    /// `101 Switching Protocols`: after the head, the connection belongs to `upgrade`.
+    public init(switchingProtocols headers: HTTPHeaders, to upgrade: any ConnectionUpgrade) {
+        self.status = 101
+        self.headers = headers
+        self.body = .upgrade(upgrade)
+    }
+
     /// A JSON response (`application/json`).
     public static func json(_ value: JSON, status: Int = 200, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
         var response = HTTPResponse(status: status, headers: headers, body: value.bytes)
@@ -37,10 +44,12 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// A fixed body, or a stream written over time (Server-Sent Events) with chunked encoding.
+/// A fixed body, a stream written over time (Server-Sent Events) with chunked encoding, or — with status 101 —
+/// the protocol the connection switches to.
 public enum HTTPBody: Sendable {
     case bytes([UInt8])
     case stream(any ResponseStream)
+    case upgrade(any ConnectionUpgrade)
 }
 
 /// A response body produced over time. The server calls `start` once the head is written; the stream writes

@@ -30,7 +30,17 @@ final class Connection {
     private var lingerUntil: Double?
     private var peerClosed = false
     private var stream: StreamWriter?
+    /// After `101 Switching Protocols`: the protocol that owns the connection's bytes.
+    private var upgraded: Upgraded?
     private(set) var isClosed = false
+
+    private struct Upgraded {
+        let handler: any ConnectionUpgrade
+        let channel: UpgradeChannel
+        var reading = true
+        /// Close once the output is written.
+        var closing = false
+    }
 
     init(id: UInt64, descriptor: Int32, remote: String, loop: EventLoop) {
         self.id = id
@@ -54,6 +64,10 @@ final class Connection {
     }
 
     private func readAvailable() {
+        if upgraded != nil && lingerUntil == nil {
+            readUpgraded()
+            return
+        }
         let buffer = loop.scratch
         var received = false
         // Bounded: a fast sender cannot monopolise the loop.
@@ -97,10 +111,29 @@ final class Connection {
         flush()
     }
 
+    /// An upgraded connection's bytes go to its protocol as they arrive (unless it paused reading).
+    private func readUpgraded() {
+        let buffer = loop.scratch
+        for _ in 0..<4 {
+            guard let upgraded, upgraded.reading, !upgraded.closing, !isClosed else { break }
+            let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
+            if count > 0 {
+                upgraded.handler.received(Array(UnsafeRawBufferPointer(rebasing: buffer[0..<count])))
+                if count < buffer.count { break }
+                continue
+            }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
+            close()  // the client closed the TCP connection, or it failed
+            return
+        }
+        flush()
+    }
+
     // MARK: - Requests
 
     private func processInput() {
-        while !inFlight && stream == nil && !closeAfterFlush && !isClosed {
+        while !inFlight && stream == nil && upgraded == nil && !closeAfterFlush && !isClosed {
             let step: HTTPRequestParser.Step
             let consumed: Int
             do {
@@ -204,10 +237,18 @@ final class Connection {
         guard !isClosed else { return }
         inFlight = false
         let keepAlive = exchange.keepAlive && !closeAfterFlush && !loop.server.isShuttingDown
-        ResponseEncoder.encode(
-            response, headOnly: exchange.headOnly, keepAlive: keepAlive, versionMinor: exchange.versionMinor, date: loop.date,
-            requestId: exchange.requestId, into: &output)
+        if case .upgrade = response.body, response.status == 101 {
+            ResponseEncoder.encodeUpgrade(response, date: loop.date, into: &output)
+        } else {
+            ResponseEncoder.encode(
+                response, headOnly: exchange.headOnly, keepAlive: keepAlive, versionMinor: exchange.versionMinor, date: loop.date,
+                requestId: exchange.requestId, into: &output)
+        }
         loop.server.record(exchange, route: route, status: response.status, loop: loop, disconnected: false)
+        if case .upgrade(let handler) = response.body, response.status == 101 {
+            upgrade(to: handler)
+            return
+        }
         clock.responded(now: Monotonic.seconds())
         if !keepAlive { closeAfterFlush = true }
         if case .stream(let producer) = response.body, !exchange.headOnly {
@@ -228,6 +269,52 @@ final class Connection {
             requestId: loop.mintRequestID())
         inFlight = true
         finish(exchange, route: nil, response: server.render(error, requestId: exchange.requestId))
+    }
+
+    // MARK: - Upgrades
+
+    /// Hands the connection to `handler`: no more HTTP; bytes that came after the request are its first input.
+    /// Only the write timeout still applies (the protocol keeps its own liveness rules).
+    private func upgrade(to handler: any ConnectionUpgrade) {
+        let channel = UpgradeChannel(loop: loop, connectionID: id)
+        upgraded = Upgraded(handler: handler, channel: channel)
+        clock.dispatched()
+        let leftover = inputStart < input.count ? Array(input[inputStart...]) : []
+        input = []
+        inputStart = 0
+        flush()
+        guard !isClosed else { return }
+        handler.start(channel)
+        if !leftover.isEmpty { handler.received(leftover) }
+        if peerClosed {
+            close()
+        } else if loop.server.isShuttingDown {
+            handler.serverStopping()
+        }
+    }
+
+    func writeUpgraded(_ bytes: [UInt8]) {
+        guard upgraded != nil, !isClosed else { return }
+        output.append(contentsOf: bytes)
+        if output.count - outputStart > loop.server.configuration.maxUpgradedOutput {
+            loop.server.logger.warning("upgraded connection closed: the client does not read", ["queuedBytes": .int(Int64(output.count - outputStart))])
+            close()
+            return
+        }
+        flush()
+    }
+
+    func setUpgradedReading(_ reading: Bool) {
+        guard upgraded != nil, !isClosed, upgraded?.reading != reading else { return }
+        upgraded?.reading = reading
+        updateInterest()
+        if reading { readUpgraded() }
+    }
+
+    func closeUpgraded() {
+        guard upgraded != nil, !isClosed else { return }
+        upgraded?.closing = true
+        flush()
     }
 
     // MARK: - Streams
@@ -251,6 +338,7 @@ final class Connection {
 
     func flush() {
         guard !isClosed else { return }
+        let hadOutput = outputStart < output.count
         while outputStart < output.count {
             let count = output.withUnsafeBytes { raw in
                 send(descriptor, raw.baseAddress! + outputStart, raw.count - outputStart, Int32(MSG_NOSIGNAL))
@@ -270,18 +358,22 @@ final class Connection {
             output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
             outputStart = 0
             clock.output(pending: false, now: Monotonic.seconds())
-            if closeAfterFlush && !inFlight && stream == nil {
+            if (closeAfterFlush && !inFlight && stream == nil && upgraded == nil) || upgraded?.closing == true {
                 linger()
                 return
             }
         }
         stream?.setBuffered(output.count - outputStart)
+        if let upgraded {
+            upgraded.channel.setBuffered(output.count - outputStart)
+            if hadOutput && outputStart >= output.count { upgraded.handler.drained() }
+        }
         updateInterest()
     }
 
     private func updateInterest() {
         var wanted = EPOLLRDHUP.rawValue
-        let paused = inFlight && input.count - inputStart > loop.server.configuration.maxBufferedInput
+        let paused = inFlight && input.count - inputStart > loop.server.configuration.maxBufferedInput || upgraded?.reading == false
         if !paused && !peerClosed { wanted |= EPOLLIN.rawValue }
         if outputStart < output.count { wanted |= EPOLLOUT.rawValue }
         if wanted != interest {
@@ -315,7 +407,7 @@ final class Connection {
             if now > lingerUntil { close() }
             return
         }
-        if stream != nil {
+        if stream != nil || upgraded != nil {
             if clock.check(now: now) == .close { close() }
             return
         }
@@ -334,6 +426,10 @@ final class Connection {
     }
 
     func shutdownGracefully() {
+        if let upgraded {
+            upgraded.handler.serverStopping()
+            return
+        }
         if let stream {
             stream.closed()
             self.stream = nil
@@ -357,6 +453,11 @@ final class Connection {
         loop.server.metrics.openConnections.add(-1)
         stream?.closed()
         stream = nil
+        if let upgraded {
+            self.upgraded = nil
+            upgraded.channel.closed()
+            upgraded.handler.closed()
+        }
     }
 }
 

@@ -19,6 +19,11 @@ enum ResponseEncoder {
             appendConnection(keepAlive: keepAlive, versionMinor: versionMinor, into: &out)
             out.append(contentsOf: [13, 10])
             if !headOnly { out.append(contentsOf: body) }
+        case .upgrade:
+            // Only a 101 switches protocols (encodeUpgrade); anything else with this body is answered empty.
+            appendHeader("Content-Length", "0", into: &out)
+            appendConnection(keepAlive: keepAlive, versionMinor: versionMinor, into: &out)
+            out.append(contentsOf: [13, 10])
         case .stream:
             appendHeader("Transfer-Encoding", "chunked", into: &out)
             appendConnection(keepAlive: keepAlive, versionMinor: versionMinor, into: &out)
@@ -26,9 +31,10 @@ enum ResponseEncoder {
         }
     }
 
-    /// The head of a `101 Switching Protocols` (no framing headers).
+    /// The head of a `101 Switching Protocols`: no framing headers, `Connection: Upgrade` (RFC 9110 §7.8).
     static func encodeUpgrade(_ response: HTTPResponse, date: String, into out: inout [UInt8]) {
         appendHead(response.status, response.headers, date: date, requestId: nil, into: &out)
+        appendHeader("Connection", "Upgrade", into: &out)
         out.append(contentsOf: [13, 10])
     }
 

@@ -23,11 +23,15 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections: Int
     /// Bytes of pipelined input buffered while a request is in flight before reading pauses.
     public var maxBufferedInput: Int
+    /// Bytes an upgraded connection (a WebSocket) may have queued for a client that does not read; past this the
+    /// connection is closed. Protocols pause their producers far below it; this is the backstop.
+    public var maxUpgradedOutput: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, eventLoops: Int? = nil, limits: HTTPParserLimits = HTTPParserLimits(),
         headerTimeout: Double = 10, idleTimeout: Double = 60, bodyProgressTimeout: Double = 10, bodyTimeout: Double = 60,
-        writeTimeout: Double = 60, shutdownGrace: Double = 10, maxConnections: Int = 16_384, maxBufferedInput: Int = 64 * 1024
+        writeTimeout: Double = 60, shutdownGrace: Double = 10, maxConnections: Int = 16_384, maxBufferedInput: Int = 64 * 1024,
+        maxUpgradedOutput: Int = 16 << 20
     ) {
         self.host = host
         self.port = port
@@ -41,6 +45,7 @@ public struct ServerConfiguration: Sendable {
         self.shutdownGrace = shutdownGrace
         self.maxConnections = maxConnections
         self.maxBufferedInput = maxBufferedInput
+        self.maxUpgradedOutput = maxUpgradedOutput
     }
 }
 

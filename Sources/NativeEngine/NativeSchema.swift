@@ -56,6 +56,17 @@ public enum NativeSchema {
                 read_at REAL,
                 PRIMARY KEY (message_id, recipient)
             ) WITHOUT ROWID;
-            """)
+            """),
+        Migration(
+            "native-002",
+            """
+            -- Devices acknowledge by event-log position (the device protocol's 'ack'): the highest position each
+            -- session's devices acknowledged. A device connecting without '?after=' resumes here.
+            CREATE TABLE native_device_cursors (
+                session TEXT PRIMARY KEY NOT NULL,
+                acked_seq INTEGER NOT NULL,
+                updated_at REAL NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ]
 }

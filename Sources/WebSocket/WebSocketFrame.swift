@@ -61,6 +61,8 @@ public enum WebSocketCloseCode {
     public static let protocolError: UInt16 = 1002
     public static let unsupportedData: UInt16 = 1003
     public static let noStatus: UInt16 = 1005
+    /// Local only: the connection dropped without a close frame.
+    public static let abnormal: UInt16 = 1006
     public static let invalidPayload: UInt16 = 1007
     public static let policyViolation: UInt16 = 1008
     public static let messageTooBig: UInt16 = 1009

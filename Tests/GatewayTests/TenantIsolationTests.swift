@@ -91,7 +91,7 @@ final class TenantIsolationTests: XCTestCase {
             "joinGroup": [withBody([session], ["code": "AAAAAAAAAAAAAAAAAAAAAA"])[0]],
             "getGroup": sessionAndGroup, "updateGroup": withBody(sessionAndGroup, ["name": "hijacked"]), "deleteGroup": sessionAndGroup,
             "leaveGroup": sessionAndGroup, "getInvite": sessionAndGroup, "revokeInvite": sessionAndGroup, "listJoinRequests": sessionAndGroup,
-            "listMessages": [session],
+            "listMessages": [session], "connectDevice": [session],
             "sendMessage": [
                 Probe(cross: ["session": "beta"], missing: ["session": "nosuch"], body: ["group": .string(group), "text": "hi"]),
                 Probe(cross: ["session": "alpha"], missing: ["session": "alpha"], query: nil, body: ["group": .string(group), "text": "hi"]),

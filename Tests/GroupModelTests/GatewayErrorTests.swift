@@ -31,6 +31,7 @@ final class GatewayErrorTests: XCTestCase {
             (.providerTimeout("m"), "provider_timeout", 504, true),
             (.unavailable("m"), "unavailable", 503, true),
             (.versionNotSupported("m"), "http_version_not_supported", 505, false),
+            (.upgradeRequired("m"), "upgrade_required", 426, false),
             (.internal("m"), "internal", 500, true),
         ]
         for (error, code, status, retryable) in cases {

@@ -84,6 +84,13 @@ public final class RawHTTPClient {
     }
 
     public func shutdownWrite() { shutdown(descriptor, Int32(SHUT_WR)) }
+
+    /// What arrived and no response consumed, waiting for more if nothing did (the bytes of an upgraded protocol).
+    public func readAvailable() throws -> [UInt8] {
+        if buffer.isEmpty { guard try fill() else { throw ClientError("connection closed") } }
+        defer { buffer = [] }
+        return buffer
+    }
 }
 
 public struct ClientError: Error, CustomStringConvertible {
