@@ -58,6 +58,10 @@ final class Connection {
     // MARK: - Events
 
     func handle(events: UInt32) {
+        if upgraded != nil && events & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+            close()  // reset or fully closed: reported even while reading is paused
+            return
+        }
         if events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue | EPOLLRDHUP.rawValue) != 0 { readAvailable() }
         if isClosed { return }
         if events & EPOLLOUT.rawValue != 0 { flush() }
@@ -371,10 +375,13 @@ final class Connection {
         updateInterest()
     }
 
+    /// Epoll is level-triggered: a readiness we will not act on (input while paused, a half-close already seen)
+    /// must leave the interest set, or the loop would spin on it.
     private func updateInterest() {
-        var wanted = EPOLLRDHUP.rawValue
-        let paused = inFlight && input.count - inputStart > loop.server.configuration.maxBufferedInput || upgraded?.reading == false
-        if !paused && !peerClosed { wanted |= EPOLLIN.rawValue }
+        var wanted: UInt32 = 0
+        let paused = inFlight && input.count - inputStart > loop.server.configuration.maxBufferedInput
+            || upgraded.map { !$0.reading || $0.closing } ?? false
+        if !paused && !peerClosed { wanted |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
         if outputStart < output.count { wanted |= EPOLLOUT.rawValue }
         if wanted != interest {
             interest = wanted

@@ -18,6 +18,24 @@ final class DeviceProtocolTests: XCTestCase {
         XCTAssertFalse(output.contains("FAIL"), output)
     }
 
+    /// The example terminal chat (examples/chat.py) sends a piped line as alice, and bob's session gets it.
+    func testExampleChatClientSends() throws {
+        let server = try TestGateway()
+        defer { server.cleanUp() }
+        let api = try server.client()
+        for (name, phone) in [("alice", "+15550000001"), ("bob", "+15550000002")] {
+            XCTAssertEqual(try api.post("/v1/sessions", ["id": .string(name), "provider": "native", "phone": .string(phone)]).status, 201)
+        }
+        XCTAssertEqual(try api.post("/v1/sessions/alice/groups", ["name": "Team", "participants": ["+15550000002"]]).status, 201)
+        let chat = Script.repositoryRoot + "/examples/chat.py"
+        let (status, output) = try Script.run(
+            "bash", ["-c", "echo 'hello from chat.py' | python3 \"$0\" --session alice --url \"$1\" --state-dir \"$2\"", chat, server.baseURL, server.directory.path],
+            environment: ["SWITCHBOARD_KEY": TestGateway.adminKey], timeout: 60)
+        XCTAssertEqual(status, 0, output)
+        let received = try api.get("/v1/events?session=bob&type=message.received").json?["data"]?.arrayValue ?? []
+        XCTAssertEqual(received.compactMap { $0["data"]?["text"]?.stringValue }, ["hello from chat.py"], output)
+    }
+
     func testUpgradeOnTheWire() throws {
         let server = try TestGateway()
         defer { server.cleanUp() }

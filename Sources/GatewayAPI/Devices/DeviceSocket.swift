@@ -12,6 +12,7 @@ import WebSocket
 /// what the device sends — `ack` (delivered receipts), `read`, `send` (through the HTTP send route itself, so
 /// validation, idempotency and rate limits are the same), `typing`. A command that fails is answered with an
 /// `error` frame and the connection stays; a frame that breaks the protocol closes it (1008, or 1003 for binary).
+/// Every command counts against the key's rate limit, as a request would.
 final class DeviceSocket: WebSocketHandler, @unchecked Sendable {
     /// What the device needs from the gateway, fixed at the upgrade.
     struct Context: Sendable {
@@ -84,6 +85,8 @@ final class DeviceSocket: WebSocketHandler, @unchecked Sendable {
         guard authorized(socket) else { return }
         commands += 1
         do {
+            // Every command costs one request of the key's rate limit (a send pays in the send route itself).
+            if case .send = command {} else { _ = try context.env.rateLimiter?.take(context.principal) }
             socket.send(text: DeviceFrames.ok(command, data: try await execute(command)))
         } catch let failure as CommandFailure {
             socket.send(text: DeviceFrames.error(command, status: failure.status, body: failure.body))

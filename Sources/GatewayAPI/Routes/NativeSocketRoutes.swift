@@ -11,17 +11,15 @@ enum NativeSocketRoutes {
         [
             APIRoute(
                 "GET", "/v1/native/sessions/{session}/socket", id: "connectDevice", tag: "native",
-                summary: "A device of a native session: a WebSocket carrying the session's events as they happen (with log positions to resume from), and the device's acks, reads, sends and typing. Without '?after=', resumes after the session's last acknowledged position. Protocol: docs/native-protocol.md.",
+                summary: "A device of a native session: a WebSocket (RFC 6455 handshake: Upgrade, Connection, Sec-WebSocket-Key, Sec-WebSocket-Version 13) carrying the session's events as they happen (with log positions to resume from), and the device's acks, reads, sends and typing. Without '?after=', resumes after the session's last acknowledged position. Protocol: docs/native-protocol.md.",
                 query: [.init("after", Schema.string(min: 1, max: 18, pattern: "^[0-9]+$"), "Resume after this position ('seq' of the last event the device has).")],
                 responses: [
                     .init(101, "Switching to the WebSocket device protocol.", nil),
                     .error(400, "invalid_request: a malformed upgrade (Sec-WebSocket-Key) or 'after' beyond the newest event."),
                     .error(404, "session_not_found."),
-                    .error(405, "method_not_allowed: the upgrade is a GET."),
                     .error(426, "upgrade_required: this endpoint speaks WebSocket (version 13)."),
                     .error(501, "unsupported_operation: the session is not a native one."),
                 ],
-                headers: ["Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version"],
                 handler: .async { request in
                     let (binding, entry) = try env.sessions.resolve(request.parameter("session"), for: request.caller)
                     guard let local = entry.adapter as? any LocalProvider else {
@@ -30,8 +28,9 @@ enum NativeSocketRoutes {
                     let accept: String
                     do {
                         accept = try WebSocketHandshake.validate(method: request.request.method, headers: request.request.headers)
-                    } catch let error as WebSocketHandshake.Refusal {
-                        throw error.status == 426 ? GatewayError.upgradeRequired(error.message) : GatewayError.invalidRequest(error.message).withStatus(error.status)
+                    } catch let refusal as WebSocketHandshake.Refusal {
+                        // A HEAD (the only other method routed here) is told to upgrade, as a plain GET is.
+                        throw refusal.status == 400 ? GatewayError.invalidRequest(refusal.message) : GatewayError.upgradeRequired(refusal.message)
                     }
                     let head = try env.events.lastSeq()
                     let after: Int64
