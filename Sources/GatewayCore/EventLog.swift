@@ -126,13 +126,11 @@ public final class EventLog: Sendable {
     /// The ids of the messages `session` received after `after` up to `through` (log positions), oldest first:
     /// what a device acknowledges with one `ack`.
     public func receivedMessages(session: String, after: Int64, through: Int64, limit: Int, in db: SQLiteConnection) throws -> [(seq: Int64, id: String)] {
-        let cached = keys.withLock { $0[session] }
-        guard let key = try cached ?? db.queryOne("SELECT key FROM event_sessions WHERE name = ?", [.text(session)])?.int(0) else { return [] }
-        return try db.query(
+        try db.query(
             """
             SELECT e.seq, json_extract(COALESCE(e.data, p.data), '$.id') FROM events e LEFT JOIN event_payloads p ON p.id = e.payload
             WHERE e.session = ? AND e.seq > ? AND e.seq <= ? AND COALESCE(e.type, p.type) = 'message.received' ORDER BY e.seq LIMIT ?
-            """, [.integer(key), .integer(after), .integer(through), .integer(Int64(limit))]
+            """, [.integer(try key(session, in: db)), .integer(after), .integer(through), .integer(Int64(limit))]
         ).compactMap { row in row.string(1).map { (row.int(0), $0) } }
     }
 

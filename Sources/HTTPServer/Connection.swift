@@ -15,11 +15,12 @@ final class Connection {
     unowned(unsafe) let loop: EventLoop
 
     private var parser: HTTPRequestParser
-    private var input: [UInt8] = []
-    private var inputStart = 0
-    private var output: [UInt8] = []
-    private var outputStart = 0
-    private var clock: ConnectionClock
+    // Buffers, clock and upgrade state are module-visible for Connection+Upgrade.swift; only this loop touches them.
+    var input: [UInt8] = []
+    var inputStart = 0
+    var output: [UInt8] = []
+    private(set) var outputStart = 0
+    var clock: ConnectionClock
     private var interest: UInt32 = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
 
     /// A request is with a handler; parsing waits.
@@ -28,19 +29,11 @@ final class Connection {
     private var closeAfterFlush = false
     /// Half-closed after an error response: discard input until EOF or the deadline, then close.
     private var lingerUntil: Double?
-    private var peerClosed = false
+    private(set) var peerClosed = false
     private var stream: StreamWriter?
-    /// After `101 Switching Protocols`: the protocol that owns the connection's bytes.
-    private var upgraded: Upgraded?
+    /// After `101 Switching Protocols`: the protocol that owns the connection's bytes (Connection+Upgrade.swift).
+    var upgraded: UpgradedConnection?
     private(set) var isClosed = false
-
-    private struct Upgraded {
-        let handler: any ConnectionUpgrade
-        let channel: UpgradeChannel
-        var reading = true
-        /// Close once the output is written.
-        var closing = false
-    }
 
     init(id: UInt64, descriptor: Int32, remote: String, loop: EventLoop) {
         self.id = id
@@ -115,25 +108,6 @@ final class Connection {
         flush()
     }
 
-    /// An upgraded connection's bytes go to its protocol as they arrive (unless it paused reading).
-    private func readUpgraded() {
-        let buffer = loop.scratch
-        for _ in 0..<4 {
-            guard let upgraded, upgraded.reading, !upgraded.closing, !isClosed else { break }
-            let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
-            if count > 0 {
-                upgraded.handler.received(Array(UnsafeRawBufferPointer(rebasing: buffer[0..<count])))
-                if count < buffer.count { break }
-                continue
-            }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
-            close()  // the client closed the TCP connection, or it failed
-            return
-        }
-        flush()
-    }
-
     // MARK: - Requests
 
     private func processInput() {
@@ -141,9 +115,7 @@ final class Connection {
             let step: HTTPRequestParser.Step
             let consumed: Int
             do {
-                (step, consumed) = try input.withUnsafeBufferPointer { all throws(HTTPParseError) in
-                    try parser.parse(UnsafeBufferPointer(rebasing: all[inputStart...]))
-                }
+                (step, consumed) = try parser.parse(input, from: inputStart)
             } catch {
                 inputStart = input.count
                 respondToParseError(error)
@@ -275,52 +247,6 @@ final class Connection {
         finish(exchange, route: nil, response: server.render(error, requestId: exchange.requestId))
     }
 
-    // MARK: - Upgrades
-
-    /// Hands the connection to `handler`: no more HTTP; bytes that came after the request are its first input.
-    /// Only the write timeout still applies (the protocol keeps its own liveness rules).
-    private func upgrade(to handler: any ConnectionUpgrade) {
-        let channel = UpgradeChannel(loop: loop, connectionID: id)
-        upgraded = Upgraded(handler: handler, channel: channel)
-        clock.dispatched()
-        let leftover = inputStart < input.count ? Array(input[inputStart...]) : []
-        input = []
-        inputStart = 0
-        flush()
-        guard !isClosed else { return }
-        handler.start(channel)
-        if !leftover.isEmpty { handler.received(leftover) }
-        if peerClosed {
-            close()
-        } else if loop.server.isShuttingDown {
-            handler.serverStopping()
-        }
-    }
-
-    func writeUpgraded(_ bytes: [UInt8]) {
-        guard upgraded != nil, !isClosed else { return }
-        output.append(contentsOf: bytes)
-        if output.count - outputStart > loop.server.configuration.maxUpgradedOutput {
-            loop.server.logger.warning("upgraded connection closed: the client does not read", ["queuedBytes": .int(Int64(output.count - outputStart))])
-            close()
-            return
-        }
-        flush()
-    }
-
-    func setUpgradedReading(_ reading: Bool) {
-        guard upgraded != nil, !isClosed, upgraded?.reading != reading else { return }
-        upgraded?.reading = reading
-        updateInterest()
-        if reading { readUpgraded() }
-    }
-
-    func closeUpgraded() {
-        guard upgraded != nil, !isClosed else { return }
-        upgraded?.closing = true
-        flush()
-    }
-
     // MARK: - Streams
 
     func writeStream(_ bytes: [UInt8]) {
@@ -377,7 +303,7 @@ final class Connection {
 
     /// Epoll is level-triggered: a readiness we will not act on (input while paused, a half-close already seen)
     /// must leave the interest set, or the loop would spin on it.
-    private func updateInterest() {
+    func updateInterest() {
         var wanted: UInt32 = 0
         let paused = inFlight && input.count - inputStart > loop.server.configuration.maxBufferedInput
             || upgraded.map { !$0.reading || $0.closing } ?? false
@@ -465,30 +391,5 @@ final class Connection {
             upgraded.channel.closed()
             upgraded.handler.closed()
         }
-    }
-}
-
-/// The bookkeeping of one request, carried to wherever its response is produced.
-struct Exchange: Sendable {
-    let started: UInt64
-    let method: String
-    let headOnly: Bool
-    let keepAlive: Bool
-    let versionMinor: Int
-    let requestId: String
-}
-
-/// The error a slow client gets (408).
-public struct HTTPServerTimeout: Error, Sendable {}
-
-/// Request ids: accepted from the client when they look sane, otherwise minted.
-enum RequestID {
-    static func accept(_ value: String?, loop: EventLoop) -> String {
-        if let value, (1...128).contains(value.utf8.count),
-            value.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 || $0 == 46 || $0 == 58 })
-        {
-            return value
-        }
-        return loop.mintRequestID()
     }
 }

@@ -50,6 +50,11 @@ public struct HTTPRequestParser: Sendable {
     /// True once a head has been parsed and its body is being read.
     public var isReadingBody: Bool { head != nil }
 
+    /// Parses `input` from `start` on (a buffer and how much of it was already consumed).
+    public mutating func parse(_ input: [UInt8], from start: Int = 0) throws(HTTPParseError) -> (Step, consumed: Int) {
+        try input.withUnsafeBufferPointer { all throws(HTTPParseError) in try parse(UnsafeBufferPointer(rebasing: all[start...])) }
+    }
+
     /// Parses from `bytes`, returning the step and how many bytes were consumed.
     public mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> (Step, consumed: Int) {
         var consumed = 0

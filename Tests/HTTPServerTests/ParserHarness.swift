@@ -12,7 +12,7 @@ struct ParserHarness {
     mutating func feed(_ bytes: [UInt8]) throws(HTTPParseError) {
         pending += bytes
         while true {
-            let (step, consumed) = try pending.withUnsafeBufferPointer { buffer throws(HTTPParseError) in try parser.parse(buffer) }
+            let (step, consumed) = try parser.parse(pending)
             pending.removeFirst(consumed)
             switch step {
             case .needMore: return

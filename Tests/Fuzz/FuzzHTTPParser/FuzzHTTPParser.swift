@@ -47,9 +47,7 @@ private struct ConnectionRun {
                 let step: HTTPRequestParser.Step
                 let consumed: Int
                 do {
-                    (step, consumed) = try input.withUnsafeBufferPointer { all throws(HTTPParseError) in
-                        try parser.parse(UnsafeBufferPointer(rebasing: all[start...]))
-                    }
+                    (step, consumed) = try parser.parse(input, from: start)
                 } catch {
                     outcome.append("error \(error) (\(error.status))")
                     return
