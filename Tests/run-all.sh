@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 
-bash .ci/setup
+bash .ci/setup --tests
 
 echo "== release build (no warnings allowed)"
 swift build -c release 2>&1 | tee .build-release.log | grep -E "warning:|error:" && { echo "release build has warnings or errors"; exit 1; } || true

@@ -16,6 +16,7 @@ public struct API: Sendable {
         let document = DocumentBox()
         var routes: [APIRoute] = []
         routes += OperationsRoutes.routes(environment, openAPI: { document.bytes })
+        routes += DashboardRoutes.routes()
         routes += ProviderRoutes.routes(environment)
         routes += SessionRoutes.routes(environment)
         routes += GroupRoutes.routes(environment)

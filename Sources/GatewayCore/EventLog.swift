@@ -92,11 +92,29 @@ public final class EventLog: Sendable {
     ///   - sessions: only these sessions (nil: every session).
     ///   - types: only these types (nil: every type).
     public func page(after: Int64?, sessions: [String]?, types: [String]?, limit: Int) throws -> [Entry] {
-        var sql = EventLog.select + " WHERE e.seq > ?"
-        var arguments: [SQLValue] = [.integer(after ?? 0)]
+        guard let (filter, arguments) = filter(sessions: sessions, types: types) else { return [] }
+        let sql = EventLog.select + " WHERE e.seq > ?" + filter + " ORDER BY e.seq LIMIT ?"
+        return try database.read { db in
+            try db.query(sql, [.integer(after ?? 0)] + arguments + [.integer(Int64(limit))]).compactMap(EventLog.entry)
+        }
+    }
+
+    /// The cursor that leaves the last `count` matching entries after it (0 when there are fewer): where a reader
+    /// that wants only recent history starts.
+    public func cursor(beforeLast count: Int, sessions: [String]?, types: [String]?) throws -> Int64 {
+        guard let (filter, arguments) = filter(sessions: sessions, types: types) else { return 0 }
+        let sql = "SELECT e.seq FROM events e LEFT JOIN event_payloads p ON p.id = e.payload WHERE 1" + filter + " ORDER BY e.seq DESC LIMIT 1 OFFSET ?"
+        return try database.read { db in try db.queryOne(sql, arguments + [.integer(Int64(count))])?.int(0) } ?? 0
+    }
+
+    /// The SQL (starting with " AND") and arguments of the session and type filters; nil when no listed session
+    /// has ever had an entry (nothing can match).
+    private func filter(sessions: [String]?, types: [String]?) -> (String, [SQLValue])? {
+        var sql = ""
+        var arguments: [SQLValue] = []
         if let sessions {
             let known = keys.withLock { cache in sessions.compactMap { cache[$0] } }
-            if known.isEmpty { return [] }
+            if known.isEmpty { return nil }
             sql += " AND e.session IN (" + Array(repeating: "?", count: known.count).joined(separator: ",") + ")"
             arguments += known.map(SQLValue.integer)
         }
@@ -104,9 +122,7 @@ public final class EventLog: Sendable {
             sql += " AND COALESCE(e.type, p.type) IN (" + Array(repeating: "?", count: types.count).joined(separator: ",") + ")"
             arguments += types.map(SQLValue.text)
         }
-        sql += " ORDER BY e.seq LIMIT ?"
-        arguments.append(.integer(Int64(limit)))
-        return try database.read { db in try db.query(sql, arguments).compactMap(EventLog.entry) }
+        return (sql, arguments)
     }
 
     /// The entries with these sequence numbers (ones not in the log are absent).

@@ -192,9 +192,11 @@ public final class MessageService: Sendable {
     }
 
     /// A page of the messages `session` sent, oldest first.
-    public func history(session: String, after: String?, limit: Int, for principal: Principal) throws -> [Message] {
+    public func history(
+        session: String, group: String? = nil, after: String?, newestFirst: Bool = false, limit: Int, for principal: Principal
+    ) throws -> [Message] {
         let record = try sessions.session(session, for: principal)
-        return try messages.list(session: record.name, after: after, limit: limit)
+        return try messages.list(session: record.name, group: group, after: after, newestFirst: newestFirst, limit: limit)
     }
 
     /// One message the principal may see, with its provider attempts.

@@ -82,13 +82,27 @@ public final class MessageStore: Sendable {
     public func get(_ id: String) throws -> Message? { try database.read { try get(id, in: $0) } }
 
     /// A session's messages, oldest first, after the cursor (a message id).
-    public func list(session: String, after: String?, limit: Int) throws -> [Message] {
-        try database.read { db in
-            try db.query(
-                "SELECT \(MessageStore.columns) FROM messages WHERE session = ? AND id > ? ORDER BY id LIMIT ?",
-                [.text(session), .text(after ?? ""), .integer(Int64(limit))]
-            ).map(MessageStore.message)
+    /// A page of the session's messages in id (= creation) order, or newest first; `after` continues from the last
+    /// id of the previous page in the same order; `group` keeps one group's.
+    public func list(session: String, group: String? = nil, after: String?, newestFirst: Bool = false, limit: Int) throws -> [Message] {
+        var sql = "SELECT \(MessageStore.columns) FROM messages WHERE session = ?"
+        var arguments: [SQLValue] = [.text(session)]
+        if let group {
+            sql += " AND group_id = ?"
+            arguments.append(.text(group))
         }
+        if newestFirst {
+            if let after {
+                sql += " AND id < ?"
+                arguments.append(.text(after))
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+        } else {
+            sql += " AND id > ? ORDER BY id LIMIT ?"
+            arguments.append(.text(after ?? ""))
+        }
+        arguments.append(.integer(Int64(limit)))
+        return try database.read { db in try db.query(sql, arguments).map(MessageStore.message) }
     }
 
     static func message(_ row: Row) -> Message {

@@ -2,14 +2,15 @@ import Foundation
 import GatewayCore
 import Support
 
-/// The start-up banner on stdout: where the gateway listens, its data, its sessions, and — on first start only —
-/// the admin key.
+/// The start-up banner on stdout: where the gateway listens, its dashboard, its data, its sessions, and — on first
+/// start only — the admin key.
 enum Banner {
     static func text(gateway: Gateway, port: Int) -> String {
         let host = gateway.config.host.contains(":") ? "[\(gateway.config.host)]" : gateway.config.host
         var lines = [
             "Switchboard \(Gateway.version) listening on http://\(host):\(port)",
             "  data:      \(gateway.config.dataDirectory)",
+            "  dashboard: http://\(host):\(port)/  (sign in with an API key)",
             "  api:       http://\(host):\(port)/openapi.json",
         ]
         let sessions = gateway.sessions.allSessions

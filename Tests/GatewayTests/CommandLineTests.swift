@@ -40,26 +40,49 @@ final class CommandLineTests: XCTestCase {
     func testServeStartsAndStopsOnSIGTERM() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
+        // First start: the banner names the address, the dashboard, the data folder, the sessions and the admin key;
+        // the log is text.
+        var (banner, log, port) = try serve(directory, logFormat: "text", until: "Try:") { banner, port in
+            let key = try XCTUnwrap(banner.firstMatch(of: /(sb_[A-Za-z0-9_]+)/).map { String($0.1) })
+            XCTAssertEqual(try TestClient(port: port, key: key).get("/v1/keys").status, 200, "the printed key is an admin key")
+        }
+        XCTAssertTrue(banner.contains("dashboard: http://127.0.0.1:\(port)/"), banner)
+        XCTAssertTrue(banner.contains("data:      \(directory.path)"), banner)
+        XCTAssertTrue(banner.contains("session:   default → native (native)"), banner)
+        XCTAssertTrue(log.contains("listening"), log)
+        XCTAssertFalse(log.hasPrefix("{"), "text log: \(log)")
+        // Second start on the same data: the key is not shown again; the log is JSON lines.
+        (banner, log, _) = try serve(directory, logFormat: "json", until: "session:")
+        XCTAssertNil(banner.firstMatch(of: /sb_[A-Za-z0-9_]+/), banner)
+        XCTAssertFalse(banner.contains("Admin API key"), banner)
+        XCTAssertTrue(log.split(separator: "\n").allSatisfy { (try? JSONParser.parse(Array($0.utf8)))?["msg"] != nil }, log)
+    }
+
+    /// Starts `switchboard serve`, reads stdout until `marker`, runs `check` with the banner and port, stops it with
+    /// SIGTERM (it must exit 0), and answers the banner, the log (stderr) and the port.
+    private func serve(
+        _ directory: TemporaryDirectory, logFormat: String, until marker: String, check: (String, Int) throws -> Void = { _, _ in }
+    ) throws -> (String, String, Int) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--port", "0", "--data", directory.path, "--log-format", "text"]
-        let out = Pipe()
+        process.arguments = ["serve", "--port", "0", "--data", directory.path, "--log-format", logFormat]
+        let out = Pipe(), err = Pipe()
         process.standardOutput = out
-        process.standardError = Pipe()
+        process.standardError = err
         try process.run()
-        // The banner names the port and (first start) the admin key.
         var banner = ""
         let deadline = Date().addingTimeInterval(10)
-        while !banner.contains("Try:") && Date() < deadline {
+        while !banner.contains(marker) && Date() < deadline {
             banner += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
         }
-        let port = try XCTUnwrap(banner.firstMatch(of: /127\.0\.0\.1:(\d+)/).map { Int($0.1)! })
-        let key = try XCTUnwrap(banner.firstMatch(of: /(sb_[A-Za-z0-9_]+)/).map { String($0.1) })
-        let client = try TestClient(port: port, key: key)
-        XCTAssertEqual(try client.get("/v1/keys").status, 200)
+        let port = try XCTUnwrap(banner.firstMatch(of: /127\.0\.0\.1:(\d+)/).map { Int($0.1)! }, banner)
+        XCTAssertEqual(try TestClient(port: port, key: nil).get("/healthz").status, 200)
+        try check(banner, port)
         process.terminate()  // SIGTERM
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, "graceful shutdown exits 0")
+        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (banner, log, port)
     }
 
     func testKeysCreateMakesAScopedKeyForTheServer() throws {

@@ -124,7 +124,7 @@ final class TenantIsolationTests: XCTestCase {
 
     /// Routes without a tenant's resource in them (lists are checked for leaks separately).
     private let unscoped: Set<String> = [
-        "getHealth", "getReadiness", "getMetrics", "getOpenAPI", "listProviders", "createSession", "listSessions", "createKey", "listKeys",
+        "getHealth", "getReadiness", "getMetrics", "getOpenAPI", "getDashboard", "getDashboardCSS", "getDashboardJS", "listProviders", "createSession", "listSessions", "createKey", "listKeys",
         "listWebhooks", "normalizeWebhook", "getProviderDrift",
         // Authenticated by the provider's signature, not an API key: InboundWebhookTests shows an unknown session
         // answers exactly as a bad signature does.

@@ -32,14 +32,19 @@ enum EventRoutes {
             APIRoute(
                 "GET", "/v1/events/stream", id: "streamEvents", tag: "events",
                 summary: "Server-Sent Events: the same events as GET /v1/events, pushed as they happen. Resume with Last-Event-ID (or ?after=): the id is the log cursor, so nothing is missed or repeated.",
-                query: filters(after: "Cursor to start after (Last-Event-ID wins)."),
+                query: filters(after: "Cursor to start after (Last-Event-ID wins).")
+                    + [.init("tail", ["type": "integer", "minimum": 0, "maximum": 1000], "Without a cursor: start with only the last N matching events instead of the whole log (0: only new ones).")],
                 responses: [
                     .init(200, "An event stream.", Schema.ref("StreamEvent"), contentType: "text/event-stream"),
                     .error(404, "session_not_found: the 'session' filter names no session this key may use."),
                 ],
                 headers: ["Last-Event-ID"],
                 handler: .async { request in
-                    let query = try EventQuery(request, env, afterOverride: request.request.headers["last-event-id"])
+                    var query = try EventQuery(request, env, afterOverride: request.request.headers["last-event-id"])
+                    if query.after == nil, request.query("tail") != nil {
+                        let tail = try request.intQuery("tail", default: 0, range: 0...1000)
+                        query.after = try env.events.cursor(beforeLast: tail, sessions: query.sessions, types: query.types)
+                    }
                     var headers = HTTPHeaders()
                     headers.set("Content-Type", "text/event-stream")
                     headers.set("Cache-Control", "no-cache")
@@ -54,7 +59,7 @@ enum EventRoutes {
 
 /// The filters of an event query, checked against the caller's scope.
 struct EventQuery {
-    let after: Int64?
+    var after: Int64?
     /// nil: every session (admins without a filter).
     let sessions: [String]?
     let types: [String]?

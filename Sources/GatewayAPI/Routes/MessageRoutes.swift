@@ -24,14 +24,18 @@ enum MessageRoutes {
                     return .json(message.json, status: MessageService.answerStatus(message, recovered: IdempotencyStore.interrupted != nil))
                 }),
             APIRoute(
-                "GET", "/v1/sessions/{session}/messages", id: "listMessages", tag: "messages", summary: "Messages the session sent, oldest first.",
-                query: [.init("after", Schema.string(min: 1, max: 64), "Cursor: the last message id seen."),
+                "GET", "/v1/sessions/{session}/messages", id: "listMessages", tag: "messages",
+                summary: "Messages the session sent, oldest first (or newest first with order=desc). 'next' continues in the same order.",
+                query: [.init("after", Schema.string(min: 1, max: 64), "Cursor: 'next' of the previous page (the last message id seen)."),
+                        .init("group", ComponentSchemas.groupID, "Only messages sent to this group."),
+                        .init("order", Schema.enumeration(["asc", "desc"]), "asc (default): oldest first; desc: newest first."),
                         .init("limit", ["type": "integer", "minimum": 1, "maximum": 500], "Page size (default 100).")],
                 responses: [.init(200, "A page of messages.", Schema.ref("MessageList"))],
                 handler: .async { request in
                     let limit = try request.intQuery("limit", default: 100, range: 1...500)
                     let page = try messages.history(
-                        session: request.parameter("session"), after: request.query("after"), limit: limit, for: request.caller)
+                        session: request.parameter("session"), group: request.query("group"), after: request.query("after"),
+                        newestFirst: request.query("order") == "desc", limit: limit, for: request.caller)
                     return .json(["data": .array(page.map(\.json)), "next": .string(page.count == limit ? page.last?.id : nil)])
                 }),
             APIRoute(
