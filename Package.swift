@@ -78,7 +78,10 @@ let package = Package(
                 + providers.map { .target(name: "\($0)Provider") }),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["TestSupport", "Switchboard", "GatewayAPI", "GatewayCore", "Webhooks", "Storage", "HTTPServer", "HTTPCore", "GroupModel", "ProviderKit", "Support", "JSONCore"]),
+            dependencies: [
+                "TestSupport", "Switchboard", "GatewayAPI", "GatewayCore", "Webhooks", "Storage", "HTTPServer", "HTTPCore", "GroupModel", "ProviderKit",
+                "Support", "JSONCore", "CurlTransport",
+            ]),
     ]
 )
 

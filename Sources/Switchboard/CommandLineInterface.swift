@@ -23,6 +23,9 @@ public enum CommandLineInterface {
               --data DIR          Data folder (default ./.switchboard)
               --log-format F      json (default) or text
               --log-level L       trace, debug, info (default), notice, warning, error
+          doctor                Check a configuration: the file, its ${ENV}, each provider (a read-only call), the data
+                                folder, webhook targets; one line per check with the fix; exit 1 if any fails
+              --config FILE / --data DIR
           keys create           Create an API key and print it once
               --name NAME         A label for the key
               --admin             An admin key (sees every session)
@@ -85,6 +88,8 @@ public enum CommandLineInterface {
                 guard args.first == "matrix" else { throw UsageError("usage: switchboard providers matrix") }
                 print(CapabilityMatrix.markdown())
                 return 0
+            case "doctor":
+                return try doctor(try Options.parse(args, flags: ["config", "data"], switches: []))
             case "keys":
                 guard args.first == "create" else { throw UsageError("usage: switchboard keys create [--admin | --session S …] [--name N]") }
                 return try createKey(try Options.parse(Array(args.dropFirst()), flags: ["name", "session", "expires-in", "config", "data"], switches: ["admin"]))
@@ -140,6 +145,17 @@ public enum CommandLineInterface {
             ?? GatewayConfig.embeddedDefault
         if let data = options.value("data") { config.dataDirectory = data }
         return config
+    }
+
+    // MARK: - doctor
+
+    static func doctor(_ options: Options) throws -> Int32 {
+        let doctor = Doctor(
+            configPath: options.value("config"), dataOverride: options.value("data"), environment: ProcessInfo.processInfo.environment,
+            transport: CurlTransport(options: .init(userAgent: "switchboard-doctor/\(Gateway.version)")))
+        let checks = try runBlocking { await doctor.run { print($0.line) } }
+        print(Doctor.summary(checks))
+        return Doctor.exitStatus(checks)
     }
 
     // MARK: - keys create
