@@ -197,8 +197,12 @@ def main():
 
 def run(browser, group_id):
     browser.viewport(375, 812, True)
+    # `shown(selector)`: rendered at all (the hidden attribute must win over the stylesheet's display).
+    browser.call("Page.addScriptToEvaluateOnNewDocument",
+                 source="window.shown = (s) => { const el = document.querySelector(s); return !!el && getComputedStyle(el).display !== 'none'; };")
     browser.call("Page.navigate", url=BASE + "/")
     browser.wait("document.readyState === 'complete' && !document.querySelector('#login').hidden", "the sign-in form shows")
+    check(not browser.eval("shown('#nav')"), "no navigation before signing in")
     browser.fits("sign-in")
     browser.screenshot("sign-in")
 
@@ -216,6 +220,8 @@ def run(browser, group_id):
     browser.click("#login-submit")
     browser.wait("!!document.querySelector('a[href=\"#/sessions/alice\"]')", "signed in: the sessions list shows alice")
     check(browser.eval("sessionStorage.getItem('switchboard.key')") == KEY, "the key is kept in the tab's sessionStorage")
+    check(not browser.eval("shown('#notice')") and not browser.eval("shown('#login')") and browser.eval("shown('#nav')"),
+          "after signing in: the refusal notice and the form are gone, the navigation shows")
     check(browser.eval("localStorage.length === 0 && document.cookie === ''"), "…and nowhere else (no localStorage, no cookie)")
     check(browser.eval("document.querySelector('#view').textContent.includes('native')"), "sessions show their provider")
     browser.wait("document.querySelector('#live').classList.contains('on')", "the live event stream is connected")

@@ -5,6 +5,7 @@ extension DashboardAssets {
     static let style = #"""
 :root { --fg: #1d232a; --muted: #5c6670; --line: #d9dee3; --bg: #f6f7f9; --card: #fff; --accent: #0b6e4f; --bad: #b42318; --warn: #9a6700; --info: #175cd3; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
 a { color: var(--info); }
 code, time { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.86em; }
@@ -69,6 +70,10 @@ input[type=search] { margin-bottom: 0.5rem; }
   main { padding: 0.6rem; }
   #nav { margin-left: 0; width: 100%; }
   .composer { flex-direction: column; align-items: stretch; }
+  table.events thead { display: none; }
+  table.events tr { display: flex; flex-wrap: wrap; gap: 0.15rem 0.6rem; padding: 0.4rem 0.55rem; border-bottom: 1px solid var(--line); }
+  table.events td { border: 0; padding: 0; }
+  table.events td.wrap { flex-basis: 100%; }
 }
 """#
 }
