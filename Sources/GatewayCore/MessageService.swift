@@ -191,7 +191,7 @@ public final class MessageService: Sendable {
         events.didAppend()
     }
 
-    /// A page of the messages `session` sent, oldest first.
+    /// A page of the messages `session` sent (to `group`, when given), oldest or newest first.
     public func history(
         session: String, group: String? = nil, after: String?, newestFirst: Bool = false, limit: Int, for principal: Principal
     ) throws -> [Message] {
