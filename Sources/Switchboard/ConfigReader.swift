@@ -69,23 +69,35 @@ struct ConfigReader {
         return try ConfigReader.interpolateAll(value, path: at(key), environment: environment).objectValue
     }
 
-    static func interpolateAll(_ value: JSON, path: String, environment: [String: String]) throws(ConfigError) -> JSON {
+    /// `value` with every string interpolated. `missing(path, NAME)`, when given, supplies the value of a variable
+    /// that is not set instead of the error (the doctor collects every missing one this way).
+    static func interpolateAll(
+        _ value: JSON, path: String, environment: [String: String], missing: ((String, String) -> String)? = nil
+    ) throws(ConfigError) -> JSON {
         switch value {
-        case .string(let text): return .string(try interpolate(text, path: path, environment: environment))
+        case .string(let text): return .string(try interpolate(text, path: path, environment: environment, missing: missing))
         case .array(let items):
             var out: [JSON] = []
-            for (index, item) in items.enumerated() { out.append(try interpolateAll(item, path: "\(path)[\(index)]", environment: environment)) }
+            for (index, item) in items.enumerated() {
+                out.append(try interpolateAll(item, path: "\(path)[\(index)]", environment: environment, missing: missing))
+            }
             return .array(out)
         case .object(let object):
             var out = JSONObject()
-            for member in object { out[member.key] = try interpolateAll(member.value, path: "\(path).\(member.key)", environment: environment) }
+            for member in object {
+                let child = path.isEmpty ? member.key : "\(path).\(member.key)"
+                out[member.key] = try interpolateAll(member.value, path: child, environment: environment, missing: missing)
+            }
             return .object(out)
         default: return value
         }
     }
 
-    /// Replaces `${NAME}` with the environment variable; a missing variable is an error naming it.
-    static func interpolate(_ text: String, path: String, environment: [String: String]) throws(ConfigError) -> String {
+    /// Replaces `${NAME}` with the environment variable; a missing variable is an error naming it (or, with
+    /// `missing`, whatever that answers for it).
+    static func interpolate(
+        _ text: String, path: String, environment: [String: String], missing: ((String, String) -> String)? = nil
+    ) throws(ConfigError) -> String {
         guard text.contains("${") else { return text }
         var out = ""
         var rest = Substring(text)
@@ -97,10 +109,13 @@ struct ConfigReader {
             let name = String(rest[start.upperBound..<end])
             guard !name.isEmpty, name.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 })
             else { throw ConfigError(path, "'${\(name)}' is not a valid environment variable reference") }
-            guard let value = environment[name] else {
+            if let value = environment[name] {
+                out += value
+            } else if let missing {
+                out += missing(path, name)
+            } else {
                 throw ConfigError(path, "refers to ${\(name)}, which is not set in the environment")
             }
-            out += value
             rest = rest[rest.index(after: end)...]
         }
         return out + rest

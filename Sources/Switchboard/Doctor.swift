@@ -54,10 +54,11 @@ public struct Doctor: Sendable {
             checks.append(check)
             report(check)
         }
-        guard var config = loadConfig(add) else { return checks }
+        guard let (loaded, adapters) = loadConfig(add) else { return checks }
+        var config = loaded
         if let dataOverride { config.dataDirectory = dataOverride }
         let stored = storedState(config.dataDirectory, add)
-        await checkProviders(config, storedSessions: stored.sessions, add)
+        await checkProviders(config, adapters: adapters, storedSessions: stored.sessions, add)
         checkWebhookTargets(config, stored: stored.subscriptions, add)
         return checks
     }
@@ -72,12 +73,13 @@ public struct Doctor: Sendable {
 
     // MARK: - The file
 
-    /// The parsed config, or nil after reporting why it cannot be used. Every missing `${ENV}` is reported, not just
-    /// the first; the file is then validated with placeholders so its other problems show in the same run.
-    private func loadConfig(_ add: (Check) -> Void) -> GatewayConfig? {
+    /// The parsed config with an adapter for each remote provider (built as the start builds them), or nil after
+    /// reporting why it cannot be used. Every missing `${ENV}` is reported, not just the first; the file is then
+    /// validated with placeholders so its other problems show in the same run.
+    private func loadConfig(_ add: (Check) -> Void) -> (GatewayConfig, [String: any ProviderAdapter])? {
         guard let configPath else {
             add(Check(outcome: .ok, subject: "config", detail: "none given: the embedded default (native engine, local SQLite)", fix: nil))
-            return .embeddedDefault
+            return (.embeddedDefault, [:])
         }
         guard let data = FileManager.default.contents(atPath: configPath) else {
             add(Check(outcome: .fail, subject: "config", detail: "cannot read '\(configPath)'", fix: "check the path and that this user may read the file"))
@@ -92,8 +94,14 @@ public struct Doctor: Sendable {
             return nil
         }
         var missing: [(path: String, name: String)] = []
-        Doctor.references(in: json, path: "") { path, name in
-            if environment[name] == nil { missing.append((path, name)) }
+        do {
+            _ = try ConfigReader.interpolateAll(json, path: "", environment: environment) { path, name in
+                missing.append((path, name))
+                return ""
+            }
+        } catch {
+            add(Check(outcome: .fail, subject: error.path, detail: error.problem, fix: Doctor.fix(for: error)))
+            return nil
         }
         for (path, name) in missing {
             add(Check(outcome: .fail, subject: path, detail: "refers to ${\(name)}, which is not set in the environment",
@@ -112,71 +120,39 @@ public struct Doctor: Sendable {
             }
             return nil
         }
+        var adapters: [String: any ProviderAdapter] = [:]
         var problems = !missing.isEmpty
-        for provider in config.providers where provider.kind != NativeEngine.kind {
-            if let problem = adapterProblem(provider) {
-                add(problem)
+        for var provider in config.providers where provider.kind != NativeEngine.kind {
+            provider.requestTimeout = min(provider.requestTimeout, providerTimeout)
+            do {
+                adapters[provider.name] = try ProviderFactory.makeRemote(provider, transport: transport, clock: SystemClock())
+            } catch {
+                add(Check(outcome: .fail, subject: error.path, detail: error.problem, fix: Doctor.fix(for: error)))
                 problems = true
             }
         }
         if problems { return nil }
         add(Check(outcome: .ok, subject: "config", detail: "'\(configPath)' is valid (\(config.providers.count) providers, \(config.sessions.count) sessions)", fix: nil))
-        return config
-    }
-
-    /// What the gateway's start would refuse about a remote provider entry (kind, base URL, credentials).
-    private func adapterProblem(_ provider: GatewayConfig.ProviderConfig) -> Check? {
-        let path = "providers.\(provider.name)"
-        guard let entry = ProviderCatalog.entry(provider.kind) else {
-            let kinds = ProviderCatalog.descriptors.map(\.kind).joined(separator: ", ")
-            return Check(outcome: .fail, subject: path + ".kind", detail: "unknown provider kind '\(provider.kind)'", fix: "use one of: \(kinds)")
-        }
-        guard let baseURL = provider.baseURL else {
-            return Check(outcome: .fail, subject: path + ".baseUrl", detail: "is required for \(provider.kind)", fix: "set the provider's API address, e.g. \"https://\(provider.kind).example.com\"")
-        }
-        do {
-            _ = try entry.makeAdapter(adapterSetup(provider, baseURL: baseURL))
-        } catch {
-            return Check(outcome: .fail, subject: path + ".credentials", detail: error.message, fix: "add the credential named above (as \"${ENV}\", never inline)")
-        }
-        return nil
+        return (config, adapters)
     }
 
     static func fix(for error: ConfigError) -> String {
         if error.problem.hasPrefix("unknown key") { return "remove the key or correct its spelling" }
+        if error.problem.contains("${") { return "write references as ${NAME} with letters, digits and '_' only" }
+        if error.path.hasSuffix(".kind") { return "use one of: \(ProviderCatalog.descriptors.map(\.kind).joined(separator: ", "))" }
+        if error.path.hasSuffix(".baseUrl"), error.problem.hasPrefix("is required") { return "set the provider's API address, e.g. \"https://provider.example.com\"" }
+        if error.path.hasSuffix(".credentials") { return "add the credential named above (as \"${ENV}\", never inline)" }
         if error.path.hasSuffix("baseUrl") { return "use an absolute http(s) URL, e.g. \"https://provider.example.com\"" }
         if error.path.hasSuffix(".url") { return "use an absolute https URL of the receiver" }
-        if error.problem.contains("${") { return "write references as ${NAME} with letters, digits and '_' only" }
         return "correct the value at \(error.path.isEmpty ? "the top level" : error.path)"
-    }
-
-    /// Calls `found(path, NAME)` for every `${NAME}` in the strings of `json`.
-    static func references(in json: JSON, path: String, _ found: (String, String) -> Void) {
-        switch json {
-        case .string(let text):
-            var rest = Substring(text)
-            while let start = rest.range(of: "${"), let end = rest[start.upperBound...].firstIndex(of: "}") {
-                found(path, String(rest[start.upperBound..<end]))
-                rest = rest[rest.index(after: end)...]
-            }
-        case .array(let items):
-            for (index, item) in items.enumerated() { references(in: item, path: "\(path)[\(index)]", found) }
-        case .object(let object):
-            for member in object { references(in: member.value, path: path.isEmpty ? member.key : "\(path).\(member.key)", found) }
-        default: break
-        }
     }
 
     // MARK: - Providers
 
-    private func adapterSetup(_ provider: GatewayConfig.ProviderConfig, baseURL: String) -> AdapterSetup {
-        AdapterSetup(
-            name: provider.name, baseURL: baseURL, credentials: provider.credentials, timeout: min(provider.requestTimeout, providerTimeout),
-            transport: transport, clock: SystemClock())
-    }
-
     /// One read-only call (list the session's groups) per session bound to a remote provider.
-    private func checkProviders(_ config: GatewayConfig, storedSessions: [GatewayConfig.SessionConfig], _ add: (Check) -> Void) async {
+    private func checkProviders(
+        _ config: GatewayConfig, adapters: [String: any ProviderAdapter], storedSessions: [GatewayConfig.SessionConfig], _ add: (Check) -> Void
+    ) async {
         let sessions = config.sessions + storedSessions.filter { stored in !config.sessions.contains { $0.name == stored.name } }
         for provider in config.providers {
             let bound = sessions.filter { $0.provider == provider.name }
@@ -185,9 +161,7 @@ public struct Doctor: Sendable {
                 add(Check(outcome: .ok, subject: subject, detail: "the built-in native engine (\(bound.count) sessions); nothing to reach", fix: nil))
                 continue
             }
-            guard let entry = ProviderCatalog.entry(provider.kind), let baseURL = provider.baseURL,
-                  let adapter = try? entry.makeAdapter(adapterSetup(provider, baseURL: baseURL))
-            else { continue }
+            guard let adapter = adapters[provider.name], let baseURL = provider.baseURL else { continue }
             if bound.isEmpty {
                 add(Check(outcome: .warn, subject: subject, detail: "no session uses it, so it was not called",
                           fix: "bind a session to it in \"sessions\" (or remove the provider)"))

@@ -66,6 +66,12 @@ enum ProviderFactory {
             }
             return context.native
         }
+        return try makeRemote(config, transport: context.transport, clock: context.clock)
+    }
+
+    /// A remote provider's adapter, with the start's checks: a known kind, a base URL, the credentials it needs.
+    static func makeRemote(_ config: GatewayConfig.ProviderConfig, transport: any HTTPTransport, clock: any WallClock) throws(ConfigError) -> any ProviderAdapter {
+        let path = "providers.\(config.name)"
         guard let entry = ProviderCatalog.entry(config.kind) else {
             throw ConfigError(path + ".kind", "unknown provider kind '\(config.kind)'; known: \(ProviderCatalog.descriptors.map(\.kind).joined(separator: ", "))")
         }
@@ -73,8 +79,7 @@ enum ProviderFactory {
         do {
             return try entry.makeAdapter(
                 AdapterSetup(
-                    name: config.name, baseURL: baseURL, credentials: config.credentials, timeout: config.requestTimeout, transport: context.transport,
-                    clock: context.clock))
+                    name: config.name, baseURL: baseURL, credentials: config.credentials, timeout: config.requestTimeout, transport: transport, clock: clock))
         } catch {
             throw ConfigError(path + ".credentials", error.message)
         }

@@ -100,6 +100,8 @@ final class DoctorTests: XCTestCase {
             (waha(), [:], ["FAIL  providers.waha.credentials.apiKey: refers to ${DOCTOR_WAHA_KEY}, which is not set", "fix: export DOCTOR_WAHA_KEY=…"]),
             (#"{"providers": {"w": {"kind": "waha", "baseUrl": "${A_URL}", "credentials": {"apiKey": "${A_KEY}"}}}}"#, [:],
              ["providers.w.baseUrl: refers to ${A_URL}", "providers.w.credentials.apiKey: refers to ${A_KEY}"]),
+            (#"{"providers": {"w": {"kind": "waha", "baseUrl": "${bad-name}"}}}"#, [:],
+             ["FAIL  providers.w.baseUrl: '${bad-name}' is not a valid environment variable reference", "fix: write references as ${NAME}"]),
             (waha(baseURL: "ftp://provider.example.com"), ["DOCTOR_WAHA_KEY": "k"], ["FAIL  providers.waha.baseUrl: must be an absolute http(s) URL", "fix: use an absolute http(s) URL"]),
             (#"{"providers": {"x": {"kind": "wahaa", "baseUrl": "http://127.0.0.1:1"}}}"#, [:], ["FAIL  providers.x.kind: unknown provider kind 'wahaa'", "fix: use one of: native, waha"]),
             (#"{"providers": {"x": {"kind": "waxum", "baseUrl": "http://127.0.0.1:1"}}}"#, [:], ["FAIL  providers.x.credentials: waxum needs credentials.token"]),
