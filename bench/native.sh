@@ -2,7 +2,8 @@
 # Native engine throughput, side by side with /healthz in the same run (wrk, 64 keep-alive connections):
 # group info reads, sends to a 50-member group (each reaching 49 recipient sessions) and to a 2-member group.
 # Every send is committed with synchronous=FULL before its response.
-# Usage: bench/native.sh   (DURATION=seconds per run, default 10)
+# Usage: bench/native.sh   (DURATION=seconds per run, default 10; ROUNDS=alternating rounds, default 3;
+#        DELAY_50 / DELAY_2 = mean pause in ms per connection of the paced runs, defaults 22 and 10)
 source "$(dirname "$0")/lib.sh"
 need wrk wrk
 binary=$(build_release)
@@ -25,8 +26,10 @@ request = function()
   return wrk.format(nil, nil, nil, '{"group":"' .. group .. '","text":"benchmark message ' .. n .. '"}')
 end
 LUA
-# Paced: each connection waits DELAY_MS between requests, so 64 connections offer a fixed rate and the latency
-# measured is the latency at that rate (a closed loop at full speed measures queueing instead: 64 / rate).
+# Paced: each connection waits a random 0..2×DELAY_MS between requests (DELAY_MS on average), so 64 connections
+# offer a fixed rate with arrivals spread in time, and the latency measured is the latency at that rate. (A closed
+# loop at full speed measures queueing instead: 64 / rate; a fixed delay keeps the 64 connections in step, so
+# every request of a burst waits for the ones before it.)
 cat >"$work/paced.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer $key"
@@ -38,22 +41,30 @@ request = function()
   n = n + 1
   return wrk.format(nil, nil, nil, '{"group":"' .. group .. '","text":"paced message ' .. n .. '"}')
 end
-delay = function() return pause end
+delay = function() return math.random(0, 2 * pause) end
 LUA
 cat >"$work/get.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $key"
 LUA
 
 DURATION=2 wrk_run warmup "http://127.0.0.1:$port/healthz" >/dev/null
-health=$(wrk_run healthz "http://127.0.0.1:$port/healthz")
-info=$(wrk_run group_info "http://127.0.0.1:$port/v1/sessions/$SENDER/groups/$BIG_GROUP" -s "$work/get.lua")
-big=$(GROUP=$BIG_GROUP wrk_run send_50_members "http://127.0.0.1:$port/v1/sessions/$SENDER/messages" -s "$work/send.lua")
-small=$(GROUP=$SMALL_GROUP wrk_run send_2_members "http://127.0.0.1:$port/v1/sessions/$SENDER/messages" -s "$work/send.lua")
-paced_big=$(GROUP=$BIG_GROUP DELAY_MS=24 wrk_run paced_50_members "http://127.0.0.1:$port/v1/sessions/$SENDER/messages" -s "$work/paced.lua")
-paced_small=$(GROUP=$SMALL_GROUP DELAY_MS=11 wrk_run paced_2_members "http://127.0.0.1:$port/v1/sessions/$SENDER/messages" -s "$work/paced.lua")
-printf '%s\n' "$health" "$info" "$big" "$small" "$paced_big" "$paced_small"
+# Reads: ROUNDS alternating /healthz and group-info runs (shared VMs drift between runs), ratio of the medians.
 rps() { echo "$1" | sed 's/.*rps=\([0-9.]*\).*/\1/'; }
-echo "group info / healthz = $(echo "scale=2; $(rps "$info") / $(rps "$health")" | bc)"
+median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+health_rps=(); info_rps=()
+for round in $(seq 1 "${ROUNDS:-3}"); do
+  health=$(wrk_run "healthz[$round]" "http://127.0.0.1:$port/healthz"); echo "$health"; health_rps+=("$(rps "$health")")
+  info=$(wrk_run "group_info[$round]" "http://127.0.0.1:$port/v1/sessions/$SENDER/groups/$BIG_GROUP" -s "$work/get.lua")
+  echo "$info"; info_rps+=("$(rps "$info")")
+done
+echo "group info / healthz (medians) = $(echo "scale=2; $(printf '%s\n' "${info_rps[@]}" | median) / $(printf '%s\n' "${health_rps[@]}" | median)" | bc)"
+# Sends: full speed (a closed loop: latency there is queueing, 64 / rate), then ROUNDS paced runs per group.
+GROUP=$BIG_GROUP wrk_run send_50_members "http://127.0.0.1:$port/v1/sessions/$SENDER/messages" -s "$work/send.lua"
+GROUP=$SMALL_GROUP wrk_run send_2_members "http://127.0.0.1:$port/v1/sessions/$SENDER/messages" -s "$work/send.lua"
+for round in $(seq 1 "${ROUNDS:-3}"); do
+  GROUP=$BIG_GROUP DELAY_MS=${DELAY_50:-22} wrk_run "paced_50_members[$round]" "http://127.0.0.1:$port/v1/sessions/$SENDER/messages" -s "$work/paced.lua"
+  GROUP=$SMALL_GROUP DELAY_MS=${DELAY_2:-10} wrk_run "paced_2_members[$round]" "http://127.0.0.1:$port/v1/sessions/$SENDER/messages" -s "$work/paced.lua"
+done
 
 # Every acknowledged send is in the database: count what the runs stored.
 kill "$gateway"; wait "$gateway" 2>/dev/null || true

@@ -36,17 +36,18 @@ public struct Authenticator: Sendable {
 
     /// JWTs have three dot-separated parts; API keys have no dots.
     static func isToken(_ credential: String) -> Bool {
-        credential.split(separator: ".", omittingEmptySubsequences: false).count == 3
+        credential.utf8.reduce(0) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 } == 2
     }
 
     static func credential(_ headers: HTTPHeaders) -> String? {
         if let authorization = headers["authorization"] {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                let value = String(parts[1]).trimmingASCIIWhitespace()
-                return value.isEmpty ? nil : value
-            }
-            return nil
+            // Byte-level: "Bearer" (any case), one space, the credential.
+            let bytes = authorization.utf8
+            guard let space = bytes.firstIndex(of: UInt8(ascii: " ")),
+                bytes[..<space].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 })
+            else { return nil }
+            let value = String(Substring(bytes[bytes.index(after: space)...])).trimmingASCIIWhitespace()
+            return value.isEmpty ? nil : value
         }
         if let key = headers["x-api-key"], !key.isEmpty { return key }
         return nil

@@ -79,9 +79,11 @@ public final class EventLog: Sendable {
             [.text(identity), .text(template.type.rawValue), .text(template.provider), SQLValue(template.group),
              .real(template.occurredAt.timeIntervalSince1970), .real(template.receivedAt.timeIntervalSince1970), .text(template.data.text)])
         let payload = SQLValue.integer(db.lastInsertRowID)
+        // One lock for the cached keys of every recipient; sessions not cached yet get theirs one by one.
+        let cached = keys.withLock { cache in sessions.map { cache[$0] } }
         var sessionKeys: [Int64] = []
         sessionKeys.reserveCapacity(sessions.count)
-        for session in sessions { sessionKeys.append(try key(session, in: db)) }
+        for (session, key) in zip(sessions, cached) { sessionKeys.append(try key ?? self.key(session, in: db)) }
         try MultiRowInsert.run("INSERT INTO events (session, payload) VALUES", columns: 2, rows: sessionKeys, in: db) { [.integer($0), payload] }
     }
 

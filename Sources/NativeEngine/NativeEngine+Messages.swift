@@ -19,8 +19,9 @@ extension NativeEngine {
         let (group, members) = try writerCache.get(groupID) { try load(groupID, db) }
         let me = try membership(actor, in: group, members)
         if group.settings.announce == true { try requireAdmin(me, "send messages in this group (only admins may send)") }
-        let memberIDs = Set(members.map(\.jid))
-        let outsiders = message.content.mentions.filter { !memberIDs.contains($0.jid) }
+        let mentions = message.content.mentions
+        let memberIDs = mentions.isEmpty ? [] : Set(members.map(\.jid))
+        let outsiders = mentions.filter { !memberIDs.contains($0.jid) }
         guard outsiders.isEmpty else {
             throw GatewayError.invalidRequest(
                 "Mentions must be participants of the group; not members: \(outsiders.map { $0.phone ?? $0.jid }.joined(separator: ", ")).",

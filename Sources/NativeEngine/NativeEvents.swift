@@ -26,7 +26,7 @@ struct NativeEvents {
 
     /// Adds `type` with `data` for every session in `sessions` (duplicates and nils dropped).
     mutating func add(_ type: EventType, group: String?, data: JSON, to sessions: [String?]) {
-        var seen = Set<String>()
+        var seen = Set<String>(minimumCapacity: sessions.count)
         let targets = sessions.compactMap { $0 }.filter { seen.insert($0).inserted }
         guard !targets.isEmpty else { return }
         let template = GatewayEvent(id: "", type: type, occurredAt: now, receivedAt: now, session: "", provider: NativeEngine.kind, group: group, data: data)

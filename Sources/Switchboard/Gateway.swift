@@ -31,9 +31,9 @@ public final class Gateway: @unchecked Sendable {
     /// Delivers sends the outbox still owes providers.
     public let outbox: OutboxWorker
     private let server: HTTPServer
-    private let transport: CurlTransport
+    private let transport: LazyCurlTransport
     /// Outbound webhooks have their own connections: a slow subscriber never queues behind provider calls.
-    private let webhookTransport: CurlTransport
+    private let webhookTransport: LazyCurlTransport
     /// The admin key created on this start (first start only), to print once.
     public let createdAdminKey: Secret?
 
@@ -45,8 +45,8 @@ public final class Gateway: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         let metrics = MetricsRegistry()
         self.metrics = metrics
-        transport = CurlTransport(options: .init(userAgent: "switchboard/\(Gateway.version)"))
-        webhookTransport = CurlTransport(options: .init(maxResponseBytes: 64 << 10, maxConnectionsPerHost: 4, userAgent: "Switchboard-Webhooks/\(Gateway.version)"))
+        transport = LazyCurlTransport(options: .init(userAgent: "switchboard/\(Gateway.version)"))
+        webhookTransport = LazyCurlTransport(options: .init(maxResponseBytes: 64 << 10, maxConnectionsPerHost: 4, userAgent: "Switchboard-Webhooks/\(Gateway.version)"))
         let database: Database
         do {
             database = try Database(

@@ -210,6 +210,25 @@ final class CurlTransportTests: XCTestCase {
         }
     }
 
+    func testLazyTransportStartsOnFirstCallAndRefusesAfterShutdown() async throws {
+        let lazy = LazyCurlTransport(options: .init(connectTimeout: 2))
+        XCTAssertFalse(lazy.isStarted, "nothing is set up before a call")
+        let response = try await lazy.send(TransportRequest(method: "POST", url: base + "/echo", body: Array("hi".utf8), timeout: 5))
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(try JSONParser.parse(response.body)["body"], "hi")
+        XCTAssertTrue(lazy.isStarted)
+        lazy.shutdown()
+        await expectFailure(.other) { () async throws(TransportError) in
+            try await lazy.send(TransportRequest(method: "GET", url: base + "/echo", timeout: 1))
+        }
+        let neverUsed = LazyCurlTransport()
+        neverUsed.shutdown()
+        XCTAssertFalse(neverUsed.isStarted, "shutting down an unused transport starts nothing")
+        await expectFailure(.other) { () async throws(TransportError) in
+            try await neverUsed.send(TransportRequest(method: "GET", url: base + "/echo", timeout: 1))
+        }
+    }
+
     func testErrorMessagesLeaveOutTheQuery() async {
         do {
             _ = try await transport.send(TransportRequest(method: "GET", url: "http://127.0.0.1:1/x?token=secret-value", timeout: 1))
