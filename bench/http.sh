@@ -40,9 +40,8 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
   wrk_run "switchboard round=$round" "http://127.0.0.1:$port/healthz" | tee -a "$work/ours.txt"
   wrk_run "nginx round=$round" "http://127.0.0.1:$nport/healthz" | tee -a "$work/theirs.txt"
 done
-median() { sed "s/.*$1=\([0-9.]*\)\([a-z]*\).*/\1 \2/" | awk '{v=$1; if ($2=="us") v=v/1000; if ($2=="s") v=v*1000; print v}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ours_rps=$(median rps <"$work/ours.txt"); theirs_rps=$(median rps <"$work/theirs.txt")
-ours_p99=$(median p99 <"$work/ours.txt"); theirs_p99=$(median p99 <"$work/theirs.txt")
+ours_rps=$(wrk_median rps <"$work/ours.txt"); theirs_rps=$(wrk_median rps <"$work/theirs.txt")
+ours_p99=$(wrk_median p99 <"$work/ours.txt"); theirs_p99=$(wrk_median p99 <"$work/theirs.txt")
 errors=$(cat "$work/ours.txt" | sed 's/.*non2xx=\([0-9]*\) socket_errors=\([0-9]*\)/\1 \2/' | awk '{s+=$1+$2} END {print s}')
 echo "median switchboard rps=$ours_rps p99=${ours_p99}ms | nginx rps=$theirs_rps p99=${theirs_p99}ms | switchboard errors=$errors"
 echo "ratio switchboard/nginx = $(echo "scale=2; $ours_rps / $theirs_rps" | bc)"

@@ -40,3 +40,10 @@ wrk_run() {
   sockerr=$(echo "$out" | awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}'); sockerr=${sockerr:-0}
   echo "$name rps=$rps p50=$p50 p99=$p99 non2xx=$non2xx socket_errors=$sockerr"
 }
+
+# wrk_value LINE FIELD: one field of a wrk_run line as a number (latencies in ms, whatever unit wrk printed).
+wrk_value() { echo "$1" | wrk_values "$2"; }
+# wrk_values FIELD: that field of every wrk_run line on stdin, one number per line.
+wrk_values() { sed "s/.*$1=\([0-9.]*\)\([a-z]*\).*/\1 \2/" | awk '{v=$1; if ($2=="us") v=v/1000; if ($2=="s") v=v*1000; print v}'; }
+# wrk_median FIELD: the median of that field over the wrk_run lines on stdin (rounds of the same run).
+wrk_median() { wrk_values "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

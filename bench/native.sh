@@ -49,15 +49,11 @@ LUA
 
 DURATION=2 wrk_run warmup "http://127.0.0.1:$port/healthz" >/dev/null
 # Reads: ROUNDS alternating /healthz and group-info runs (shared VMs drift between runs), ratio of the medians.
-rps() { echo "$1" | sed 's/.*rps=\([0-9.]*\).*/\1/'; }
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-health_rps=(); info_rps=()
 for round in $(seq 1 "${ROUNDS:-3}"); do
-  health=$(wrk_run "healthz[$round]" "http://127.0.0.1:$port/healthz"); echo "$health"; health_rps+=("$(rps "$health")")
-  info=$(wrk_run "group_info[$round]" "http://127.0.0.1:$port/v1/sessions/$SENDER/groups/$BIG_GROUP" -s "$work/get.lua")
-  echo "$info"; info_rps+=("$(rps "$info")")
+  wrk_run "healthz[$round]" "http://127.0.0.1:$port/healthz" | tee -a "$work/health.txt"
+  wrk_run "group_info[$round]" "http://127.0.0.1:$port/v1/sessions/$SENDER/groups/$BIG_GROUP" -s "$work/get.lua" | tee -a "$work/info.txt"
 done
-echo "group info / healthz (medians) = $(echo "scale=2; $(printf '%s\n' "${info_rps[@]}" | median) / $(printf '%s\n' "${health_rps[@]}" | median)" | bc)"
+echo "group info / healthz (medians) = $(echo "scale=2; $(wrk_median rps <"$work/info.txt") / $(wrk_median rps <"$work/health.txt")" | bc)"
 # Sends: full speed (a closed loop: latency there is queueing, 64 / rate), then ROUNDS paced runs per group.
 GROUP=$BIG_GROUP wrk_run send_50_members "http://127.0.0.1:$port/v1/sessions/$SENDER/messages" -s "$work/send.lua"
 GROUP=$SMALL_GROUP wrk_run send_2_members "http://127.0.0.1:$port/v1/sessions/$SENDER/messages" -s "$work/send.lua"

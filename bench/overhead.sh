@@ -55,8 +55,6 @@ through=$(wrk_run switchboard "http://127.0.0.1:$port/v1/sessions/team/messages"
 paced_direct=$(DELAY_MS=30 wrk_run direct_paced "http://127.0.0.1:$fake_port/api/sendText" -s "$work/direct-paced.lua")
 paced_through=$(DELAY_MS=30 wrk_run switchboard_paced "http://127.0.0.1:$port/v1/sessions/team/messages" -s "$work/gateway-paced.lua")
 printf '%s\n' "$direct" "$through" "$paced_direct" "$paced_through"
-ms() { echo "$1" | sed "s/.*$2=\([0-9.]*\)\([a-z]*\).*/\1 \2/" | awk '{v=$1; if ($2=="us") v=v/1000; if ($2=="s") v=v*1000; print v}'; }
-rps() { echo "$1" | sed 's/.*rps=\([0-9.]*\).*/\1/'; }
-echo "at full speed: added p50 = $(echo "$(ms "$through" p50) - $(ms "$direct" p50)" | bc) ms, added p99 = $(echo "$(ms "$through" p99) - $(ms "$direct" p99)" | bc) ms"
-echo "paced (same offered rate): added p50 = $(echo "$(ms "$paced_through" p50) - $(ms "$paced_direct" p50)" | bc) ms, added p99 = $(echo "$(ms "$paced_through" p99) - $(ms "$paced_direct" p99)" | bc) ms"
-echo "throughput switchboard/direct = $(echo "scale=2; $(rps "$through") / $(rps "$direct")" | bc)"
+echo "at full speed: added p50 = $(echo "$(wrk_value "$through" p50) - $(wrk_value "$direct" p50)" | bc) ms, added p99 = $(echo "$(wrk_value "$through" p99) - $(wrk_value "$direct" p99)" | bc) ms"
+echo "paced (same offered rate): added p50 = $(echo "$(wrk_value "$paced_through" p50) - $(wrk_value "$paced_direct" p50)" | bc) ms, added p99 = $(echo "$(wrk_value "$paced_through" p99) - $(wrk_value "$paced_direct" p99)" | bc) ms"
+echo "throughput switchboard/direct = $(echo "scale=2; $(wrk_value "$through" rps) / $(wrk_value "$direct" rps)" | bc)"
