@@ -2,6 +2,8 @@
 # What Switchboard adds to a send: a fake WAHA provider on loopback answers instantly (from the contract
 # fixtures); wrk sends the same message straight to it, then through Switchboard (a WAHA session), in the same
 # run, 64 keep-alive connections. Every send through Switchboard is stored durably before and after the call.
+# Pacing is off for the provider (the default, one send per second per session, would answer most sends 202
+# queued without calling it), and the run fails if any send through Switchboard was answered other than 201.
 # Usage: bench/overhead.sh   (DURATION=seconds per run, default 10)
 source "$(dirname "$0")/lib.sh"
 need wrk wrk
@@ -17,6 +19,7 @@ port=$(free_port); key="bench-admin-key-$(date +%s)"
 cat >"$work/config.json" <<JSON
 {"providers": {"waha": {"kind": "waha", "baseUrl": "http://127.0.0.1:$fake_port", "credentials": {"apiKey": "test-key"}}},
  "sessions": {"team": {"provider": "waha", "account": {"session": "default"}}},
+ "sends": {"pacing": {"waha": {"intervalSeconds": 0}}},
  "log": {"access": true}}
 JSON
 SWITCHBOARD_ADMIN_KEY=$key "$binary" serve --config "$work/config.json" --port "$port" --data "$work/data" >/dev/null 2>"$work/gateway.log" &
@@ -55,6 +58,9 @@ through=$(wrk_run switchboard "http://127.0.0.1:$port/v1/sessions/team/messages"
 paced_direct=$(DELAY_MS=30 wrk_run direct_paced "http://127.0.0.1:$fake_port/api/sendText" -s "$work/direct-paced.lua")
 paced_through=$(DELAY_MS=30 wrk_run switchboard_paced "http://127.0.0.1:$port/v1/sessions/team/messages" -s "$work/gateway-paced.lua")
 printf '%s\n' "$direct" "$through" "$paced_direct" "$paced_through"
+not_sent=$(curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$port/metrics" |
+  awk '/^switchboard_http_requests_total/ && /messages/ && !/status="201"/ {n+=$NF} END {print n+0}')
+[ "$not_sent" = 0 ] || { echo "bench: $not_sent sends through Switchboard were not answered 201 sent"; exit 1; }
 echo "at full speed: added p50 = $(echo "$(wrk_value "$through" p50) - $(wrk_value "$direct" p50)" | bc) ms, added p99 = $(echo "$(wrk_value "$through" p99) - $(wrk_value "$direct" p99)" | bc) ms"
 echo "paced (same offered rate): added p50 = $(echo "$(wrk_value "$paced_through" p50) - $(wrk_value "$paced_direct" p50)" | bc) ms, added p99 = $(echo "$(wrk_value "$paced_through" p99) - $(wrk_value "$paced_direct" p99)" | bc) ms"
 echo "throughput switchboard/direct = $(echo "scale=2; $(wrk_value "$through" rps) / $(wrk_value "$direct" rps)" | bc)"
