@@ -10,7 +10,7 @@ let providers: [String] = ["WAHA", "Waxum", "Walytic", "TalkNTalk", "A1Base"]
 /// uses get loaded, which takes about 7 MiB off the idle RSS (BENCHMARKS.md), and it runs where no Swift toolchain
 /// is installed. Debug builds and tests keep the shared libraries.
 let staticRuntime: [LinkerSetting] =
-    Context.environment["SWITCHBOARD_FUZZ"] == nil ? [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))] : []
+    Context.environment["SWITCHBOARD_FUZZ"] == nil ? [.unsafeFlags(["-static-stdlib", "-use-ld=lld"], .when(configuration: .release))] : []
 
 let package = Package(
     name: "Switchboard",

@@ -16,12 +16,19 @@ public final class Database: @unchecked Sendable {
         /// `FULL` for everything acknowledged (DESIGN §9).
         public var synchronous: String
         public var busyTimeoutMilliseconds: Int
+        /// Frames in the write-ahead log (pages of 4 KiB) at which the writer checkpoints the rest itself so that
+        /// the log starts over, if the background checkpoints have not brought it there first.
+        public var walLimitFrames: Int
 
-        public init(maxReaders: Int = 8, maxBatch: Int = 256, synchronous: String = "FULL", busyTimeoutMilliseconds: Int = 5000) {
+        public init(
+            maxReaders: Int = 8, maxBatch: Int = 256, synchronous: String = "FULL", busyTimeoutMilliseconds: Int = 5000,
+            walLimitFrames: Int = 262_144
+        ) {
             self.maxReaders = maxReaders
             self.maxBatch = maxBatch
             self.synchronous = synchronous
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+            self.walLimitFrames = walLimitFrames
         }
     }
 
@@ -41,6 +48,10 @@ public final class Database: @unchecked Sendable {
     private var commitsSinceCheckpoint = 0
     private var checkpointerStopped = false
     private var checkpointerExited = false
+    /// Set by a background checkpoint that left little uncopied: the writer copies the rest and the log restarts.
+    private let restartWanted = LockedValue(false)
+    /// Frames a background checkpoint may leave behind for the writer to finish.
+    private static let restartSlackFrames: Int64 = 256
 
     private let readersLock = Condition()
     private var idleReaders: [SQLiteConnection] = []
@@ -88,6 +99,9 @@ public final class Database: @unchecked Sendable {
         if isWriter {
             // Checkpoints run on their own thread (see checkpointLoop), not inside the writer's commits.
             _ = try connection.pragma("wal_autocheckpoint", set: "0")
+            connection.trackWALFrames()
+            // When the log starts over, its file is cut back to this size instead of staying at its largest.
+            _ = try connection.pragma("journal_size_limit", set: String(64 << 20))
             let mode = try connection.pragma("journal_mode", set: "WAL")
             guard mode?.lowercased() == "wal" else {
                 throw SQLiteError(code: 1, extendedCode: 1, message: "journal_mode is '\(mode ?? "?")', WAL is required", sql: nil)
@@ -253,13 +267,27 @@ public final class Database: @unchecked Sendable {
             if commitsSinceCheckpoint >= 50 { checkpointSignal.signal() }
         }
         for job in batch { job.complete(commitError) }
+        if restartWanted.get() || writer.walFrames >= options.walLimitFrames { finishCheckpoint() }
     }
 
     // MARK: - Checkpoints
 
-    /// Copies committed WAL frames into the database file from a separate connection, so commits never wait for
-    /// a checkpoint. PASSIVE checkpoints do not block the writer or readers; SQLite restarts the WAL from the
-    /// start once a checkpoint has caught up and no reader still needs old frames.
+    /// Under steady writes a checkpoint running beside the writer never catches up (new frames arrive while it
+    /// copies), so SQLite never starts the log over and the WAL grows without bound (5 GiB in 40 s of native
+    /// sends). Between batches no frame can arrive: the writer copies what is left, and its next commit starts
+    /// the log from the beginning.
+    private func finishCheckpoint() {
+        restartWanted.set(false)
+        do {
+            _ = try writer.query("PRAGMA wal_checkpoint(PASSIVE)")
+        } catch {
+            logger.warning("checkpoint failed", ["error": .string(String(describing: error))])
+        }
+    }
+
+    /// Copies committed WAL frames into the database file from a separate connection, so commits do not wait for
+    /// the copying. PASSIVE checkpoints block neither the writer nor readers; when a pass leaves little behind,
+    /// the writer finishes it between two batches (`finishCheckpoint`) and the log starts over.
     private func checkpointLoop() {
         guard let connection = try? SQLiteConnection(path: path) else {
             checkpointSignal.withLock {
@@ -277,7 +305,20 @@ public final class Database: @unchecked Sendable {
             }
             if stop { break }
             do {
-                try connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                // Passes copy what the writer appended during the previous one, until little is left (or it stops
+                // shrinking); then the writer finishes between two batches.
+                var left = Int64.max
+                for _ in 0..<4 {
+                    // (busy, frames in the log, frames copied)
+                    guard let row = try connection.queryOne("PRAGMA wal_checkpoint(PASSIVE)"), row.int(1) > 0 else { break }
+                    let remaining = row.int(1) - row.int(2)
+                    if remaining <= Database.restartSlackFrames {
+                        restartWanted.set(true)
+                        break
+                    }
+                    if remaining >= left { break }
+                    left = remaining
+                }
             } catch {
                 logger.warning("checkpoint failed", ["error": .string(String(describing: error))])
             }

@@ -9,6 +9,8 @@ public final class SQLiteConnection {
     private static let processSetup: Void = { _ = csqlite_disable_memstatus() }()
     private var cache: [String: Statement] = [:]
     public let path: String
+    /// Frames in the write-ahead log after the last commit, once `trackWALFrames()` has run.
+    private var walFrameCount: UnsafeMutablePointer<Int32>?
 
     /// Opens (creating if asked) the database at `path`.
     public init(path: String, readOnly: Bool = false, create: Bool = true) throws(SQLiteError) {
@@ -36,7 +38,22 @@ public final class SQLiteConnection {
         cache = [:]
         if let handle { sqlite3_close_v2(handle) }
         handle = nil
+        walFrameCount?.deallocate()
+        walFrameCount = nil
     }
+
+    /// Counts the frames in the write-ahead log after each commit (SQLite's WAL hook; replaces
+    /// `wal_autocheckpoint`). Read them with `walFrames`.
+    public func trackWALFrames() {
+        guard walFrameCount == nil else { return }
+        let count = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        count.initialize(to: 0)
+        walFrameCount = count
+        csqlite_track_wal_frames(raw, count)
+    }
+
+    /// Frames in the write-ahead log after the last commit on this connection (0 until `trackWALFrames()`).
+    public var walFrames: Int { Int(walFrameCount?.pointee ?? 0) }
 
     var raw: OpaquePointer {
         guard let handle else { preconditionFailure("use of a closed SQLiteConnection") }

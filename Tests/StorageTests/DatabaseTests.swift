@@ -213,6 +213,32 @@ final class DatabaseTests: StorageTestCase {
     }
 }
 
+/// The write-ahead log must start over under writes that never pause: a checkpoint beside the writer never catches
+/// up, and without the writer finishing it the log grows by every page written.
+final class DatabaseWALBoundTests: StorageTestCase {
+    func testWALStaysBoundedUnderWritesThatNeverPause() async throws {
+        var options = Database.Options()
+        options.walLimitFrames = 256
+        let database = try open(options: options)
+        let blob = SQLValue.blob([UInt8](repeating: 0xAB, count: 4096))
+        // 16 writers keep the queue full: 16 × 250 rows of 4 KiB, about 16 MiB of pages.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<16 {
+                group.addTask {
+                    for row in 0..<250 {
+                        try await database.write { try $0.run("INSERT INTO items (name, value) VALUES (?, ?)", [.text("w\(writer)-\(row)"), blob]) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        XCTAssertEqual(try count(database), 4000)
+        // The file keeps its high-water mark (it is cut back only above journal_size_limit, 64 MiB).
+        let walBytes = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: databasePath + "-wal")[.size] as? Int)
+        XCTAssertLessThan(walBytes, 8 << 20, "the WAL reached \(walBytes) bytes for about 16 MiB written: it never started over")
+    }
+}
+
 final class DatabaseCloseTests: XCTestCase {
     func testCleanCloseCheckpointsAndRemovesTheWAL() throws {
         let directory = TemporaryDirectory()
