@@ -40,7 +40,7 @@ public struct GroupService: Sendable {
     /// A group's info from a local provider's memory, or nil when that would need I/O (then use `perform`).
     public func cachedGroup(_ id: String, session: String, for principal: Principal) throws -> Group? {
         let (binding, entry) = try sessions.resolve(session, for: principal)
-        guard let local = entry.adapter as? any LocalProvider, entry.adapter.descriptor.supports(.groupsGet) else { return nil }
+        guard let local = entry.local, entry.adapter.descriptor.supports(.groupsGet) else { return nil }
         return try local.cachedGroup(id, on: binding)
     }
 

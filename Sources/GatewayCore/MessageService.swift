@@ -58,7 +58,7 @@ public final class MessageService: Sendable {
             id: outgoing.id, session: session, group: content.groupID ?? "", type: content.type, text: content.text, media: content.media,
             caption: content.caption, mentions: content.mentions.map(\.jid), status: .queued, createdAt: now, updatedAt: now)
 
-        if let local = adapter as? any LocalProvider {
+        if let local = entry.local {
             // One transaction: the message, the provider's delivery, its events.
             let stored = try await database.write { [messages, clock] db -> Message in
                 // The provider's outcome is known before the row is written: one insert, no update.
@@ -184,7 +184,7 @@ public final class MessageService: Sendable {
     /// Marks a received message read (native recipients).
     public func markRead(message id: String, session: String, for principal: Principal) async throws {
         let (binding, entry) = try sessions.resolve(session, for: principal)
-        guard let local = entry.adapter as? any LocalProvider else {
+        guard let local = entry.local else {
             throw GatewayError.unsupportedOperation(provider: entry.kind, operation: "messages.read")
         }
         try await local.markRead(message: id, on: binding)

@@ -9,10 +9,13 @@ import Support
 public struct ProviderEntry: Sendable {
     public let name: String
     public let adapter: any ProviderAdapter
+    /// The adapter as a provider inside the gateway (the native engine), cast once rather than per request.
+    public let local: (any LocalProvider)?
 
     public init(name: String, adapter: any ProviderAdapter) {
         self.name = name
         self.adapter = adapter
+        local = adapter as? any LocalProvider
     }
 
     public var kind: String { adapter.descriptor.kind }

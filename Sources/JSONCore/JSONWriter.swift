@@ -10,6 +10,8 @@ public struct JSONWriter: Sendable {
     }
 
     public func bytes(_ value: JSON) -> [UInt8] {
+        // Already-rendered compact JSON (cached group info) is returned as is, without a copy.
+        if case .raw(let rendered) = value, !sortedKeys && !pretty { return rendered }
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(value, into: &out, indent: 0)

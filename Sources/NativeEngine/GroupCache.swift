@@ -13,11 +13,21 @@ final class GroupCache: Sendable {
         /// The group as members see it and as admins see it (with the invite link), rendered once.
         let forMembers: Group
         let forAdmins: Group
+        /// Whether each member is an admin, by JID: a read finds its caller without walking the members.
+        private let isAdmin: [String: Bool]
+
+        init(group: GroupRecord, members: [Member], forMembers: Group, forAdmins: Group) {
+            self.group = group
+            self.members = members
+            self.forMembers = forMembers
+            self.forAdmins = forAdmins
+            isAdmin = Dictionary(members.map { ($0.jid, $0.role.isAdmin) }, uniquingKeysWith: { first, _ in first })
+        }
 
         /// The group as `actor` sees it; nil when `actor` takes no part in it.
         func view(for actor: String) -> Group? {
-            guard let me = members.first(where: { $0.jid == actor }) else { return nil }
-            return me.role.isAdmin ? forAdmins : forMembers
+            guard let admin = isAdmin[actor] else { return nil }
+            return admin ? forAdmins : forMembers
         }
     }
 

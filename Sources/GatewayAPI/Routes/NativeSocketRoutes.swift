@@ -22,7 +22,7 @@ enum NativeSocketRoutes {
                 ],
                 handler: .async { request in
                     let (binding, entry) = try env.sessions.resolve(request.parameter("session"), for: request.caller)
-                    guard let local = entry.adapter as? any LocalProvider else {
+                    guard let local = entry.local else {
                         throw GatewayError.unsupportedOperation(provider: entry.kind, operation: "native.socket")
                     }
                     let accept: String
