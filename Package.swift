@@ -5,12 +5,19 @@ import PackageDescription
 
 /// One adapter target per provider, under Providers/<Name>. Only the composition root depends on all of them.
 let providers: [String] = ["WAHA", "Waxum", "Walytic", "TalkNTalk", "A1Base"]
-/// The release binary carries the Swift runtime and Foundation inside it (the toolchain's static libraries, as
-/// `swift build --static-swift-stdlib` does; every target is compiled against them in release): only the pages it
-/// uses get loaded, which takes about 7 MiB off the idle RSS (BENCHMARKS.md), and it runs where no Swift toolchain
-/// is installed. Debug builds and tests keep the shared libraries.
-let staticRuntime: [LinkerSetting] =
-    Context.environment["SWITCHBOARD_FUZZ"] == nil ? [.unsafeFlags(["-static-stdlib", "-use-ld=lld"], .when(configuration: .release))] : []
+/// Fuzz builds (Tests/Fuzz/run.sh) add the libFuzzer targets below and keep the shared Swift runtime.
+let fuzzing = Context.environment["SWITCHBOARD_FUZZ"] != nil
+/// The release `switchboard` binary carries the Swift runtime and Foundation inside it (the toolchain's static
+/// libraries, as `swift build --static-swift-stdlib` does): only the pages it uses get loaded, which takes about
+/// 7 MiB off the idle RSS (BENCHMARKS.md), and it runs where no Swift toolchain is installed. The executable is
+/// compiled against the static modules too (they name the libraries static Foundation needs); our libraries,
+/// debug builds and tests keep the shared ones. It links with the toolchain's lld: gold warns about `mktemp`
+/// inside static Foundation, and release builds must be free of warnings.
+let staticRuntime: (swift: [SwiftSetting], linker: [LinkerSetting]) =
+    fuzzing
+    ? ([], [])
+    : ([.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
+        [.unsafeFlags(["-static-stdlib", "-use-ld=lld"], .when(platforms: [.linux], configuration: .release))])
 
 let package = Package(
     name: "Switchboard",
@@ -56,7 +63,8 @@ let package = Package(
                 "JSONCore",
             ]
                 + providers.map { .target(name: "\($0)Provider") }),
-        .executableTarget(name: "switchboard", dependencies: ["Switchboard"], linkerSettings: staticRuntime),
+        .executableTarget(
+            name: "switchboard", dependencies: ["Switchboard"], swiftSettings: staticRuntime.swift, linkerSettings: staticRuntime.linker),
     ] + providers.map { name in
         .target(
             name: "\(name)Provider", dependencies: ["ProviderKit", "GroupModel", "HTTPCore", "Crypto", "Support", "JSONCore"], path: "Providers/\(name)",
@@ -95,7 +103,7 @@ let package = Package(
 
 /// libFuzzer targets (docs/fuzzing.md), declared only when `SWITCHBOARD_FUZZ` is set (Tests/Fuzz/run.sh builds them with
 /// `--sanitize fuzzer`): the usual build and `swift test` never see them. Their entry point is libFuzzer's `main`.
-if Context.environment["SWITCHBOARD_FUZZ"] != nil {
+if fuzzing {
     let fuzzTarget: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
     package.targets += [
         .target(name: "FuzzSupport", dependencies: ["ProviderKit", "GroupModel", "HTTPCore", "JSONCore", "Support"], path: "Tests/Fuzz/FuzzSupport"),
@@ -116,6 +124,4 @@ for target in package.targets where target.type != .system {
         // Lets the optimizer inline small value types (JSON, headers, timestamps) across our own modules.
         .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
     ]
-    // Fuzz builds (release, sanitized) keep the shared runtime.
-    if Context.environment["SWITCHBOARD_FUZZ"] == nil { target.swiftSettings! += [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))] }
 }

@@ -62,6 +62,13 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
   GROUP=$SMALL_GROUP DELAY_MS=${DELAY_2:-10} wrk_run "paced_2_members[$round]" "http://127.0.0.1:$port/v1/sessions/$SENDER/messages" -s "$work/paced.lua"
 done
 
+# The write-ahead log: how often it started over, and what the writer's share of checkpointing cost.
+curl -fsS "http://127.0.0.1:$port/metrics" | awk '
+  /^switchboard_db_wal_restarts_total/ {r=$NF} /^switchboard_db_writer_checkpoints_total/ {c=$NF}
+  /^switchboard_db_writer_checkpoint_seconds_total/ {s=$NF} /^switchboard_db_writer_checkpoint_max_seconds/ {m=$NF}
+  END {printf "wal: restarts=%d writer_checkpoints=%d mean=%.2fms max=%.2fms\n", r, c, (c ? s / c * 1000 : 0), m * 1000}'
+echo "wal file at the end: $(( $(stat -c %s "$work/data/switchboard.db-wal") / 1048576 )) MiB"
+
 # Every acknowledged send is in the database: count what the runs stored.
 kill "$gateway"; wait "$gateway" 2>/dev/null || true
 python3 - "$work/data/switchboard.db" <<'PY'

@@ -23,8 +23,8 @@ static inline int csqlite_bind_blob_static(sqlite3_stmt *stmt, int index, const 
 // sqlite3_config is variadic. Memory statistics take a global mutex on every allocation; we never read them.
 static inline int csqlite_disable_memstatus(void) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 // Keeps the number of frames in the write-ahead log after each commit in *frames (sqlite3_wal_hook takes a C
-// callback). Replaces wal_autocheckpoint, which is off for the connections that use it.
-static int csqlite_wal_frames_hook(void *frames, sqlite3 *db, const char *name, int count) {
+// callback). It takes the place of wal_autocheckpoint's hook: setting that pragma afterwards would remove it.
+static inline int csqlite_wal_frames_hook(void *frames, sqlite3 *db, const char *name, int count) {
     (void)db; (void)name;
     *(int *)frames = count;
     return SQLITE_OK;

@@ -17,7 +17,7 @@ public struct GroupService: Sendable {
 
     public func perform(_ operation: ProviderOperation, session: String, for principal: Principal) async throws -> OperationResult {
         let (binding, entry) = try sessions.resolve(session, for: principal)
-        guard let outbox, !(entry.adapter is any LocalProvider) else { return try await ProviderCall.perform(operation, on: binding, with: entry.adapter) }
+        guard let outbox, entry.local == nil else { return try await ProviderCall.perform(operation, on: binding, with: entry.adapter) }
         try ProviderCall.check(operation, adapter: entry.adapter)
         let breaker = outbox.breaker(entry.name)
         let now = outbox.clock.now().timeIntervalSince1970

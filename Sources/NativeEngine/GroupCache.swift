@@ -8,17 +8,13 @@ import Support
 /// if the generation did not move while it was loading.
 final class GroupCache: Sendable {
     struct Snapshot: Sendable {
-        let group: GroupRecord
-        let members: [Member]
         /// The group as members see it and as admins see it (with the invite link), rendered once.
         let forMembers: Group
         let forAdmins: Group
         /// Whether each member is an admin, by JID: a read finds its caller without walking the members.
         private let isAdmin: [String: Bool]
 
-        init(group: GroupRecord, members: [Member], forMembers: Group, forAdmins: Group) {
-            self.group = group
-            self.members = members
+        init(members: [Member], forMembers: Group, forAdmins: Group) {
             self.forMembers = forMembers
             self.forAdmins = forAdmins
             isAdmin = Dictionary(members.map { ($0.jid, $0.role.isAdmin) }, uniquingKeysWith: { first, _ in first })

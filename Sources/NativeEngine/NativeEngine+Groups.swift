@@ -41,7 +41,7 @@ extension NativeEngine {
                         return rendered
                     }
                     return GroupCache.Snapshot(
-                        group: group, members: members, forMembers: view(nil),
+                        members: members, forMembers: view(nil),
                         forAdmins: view(Member(key: 0, jid: "", role: .admin, joined: 0, session: nil)))
                 }
             }

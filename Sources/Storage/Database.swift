@@ -17,12 +17,13 @@ public final class Database: @unchecked Sendable {
         public var synchronous: String
         public var busyTimeoutMilliseconds: Int
         /// Frames in the write-ahead log (pages of 4 KiB) at which the writer checkpoints the rest itself so that
-        /// the log starts over, if the background checkpoints have not brought it there first.
+        /// the log starts over, if the background checkpoints have not brought it there first. The default is 64 MiB
+        /// of log, the size the file is cut back to (`journal_size_limit`).
         public var walLimitFrames: Int
 
         public init(
             maxReaders: Int = 8, maxBatch: Int = 256, synchronous: String = "FULL", busyTimeoutMilliseconds: Int = 5000,
-            walLimitFrames: Int = 262_144
+            walLimitFrames: Int = 16_384
         ) {
             self.maxReaders = maxReaders
             self.maxBatch = maxBatch
@@ -50,8 +51,29 @@ public final class Database: @unchecked Sendable {
     private var checkpointerExited = false
     /// Set by a background checkpoint that left little uncopied: the writer copies the rest and the log restarts.
     private let restartWanted = LockedValue(false)
-    /// Frames a background checkpoint may leave behind for the writer to finish.
+    /// Frames a background checkpoint may leave behind for the writer to finish: 1 MiB of pages, a few
+    /// milliseconds of copying between two batches (measured in BENCHMARKS.md), never a long stall.
     private static let restartSlackFrames: Int64 = 256
+    /// Background passes in a row before waiting again: each copies what arrived during the previous one, so a
+    /// few bring the remainder under the slack unless writes outrun copying (then the limit takes over).
+    private static let catchUpPasses = 4
+    /// Frames after the previous commit (writer thread only): fewer after a commit means the log started over.
+    private var framesAfterLastCommit = 0
+
+    /// The write-ahead log's behaviour, for metrics.
+    public struct WALStats: Sendable {
+        /// Times the log started over from its beginning.
+        public var restarts = 0
+        /// Checkpoints the writer finished between batches, and the time they took in all and at most.
+        public var writerCheckpoints = 0
+        public var writerCheckpointSeconds = 0.0
+        public var longestWriterCheckpointSeconds = 0.0
+        /// Frames in the log after the last commit.
+        public var frames = 0
+
+        public init() {}
+    }
+    public let walStats = LockedValue(WALStats())
 
     private let readersLock = Condition()
     private var idleReaders: [SQLiteConnection] = []
@@ -97,7 +119,9 @@ public final class Database: @unchecked Sendable {
         // The writer keeps more pages: each fan-out touches one index page per recipient session.
         _ = try connection.pragma("cache_size", set: isWriter ? "-65536" : "-16000")
         if isWriter {
-            // Checkpoints run on their own thread (see checkpointLoop), not inside the writer's commits.
+            // Checkpoints run on their own thread (checkpointLoop); the writer only finishes one between batches
+            // when little is left (finishCheckpoint). trackWALFrames installs SQLite's WAL hook, which is also what
+            // wal_autocheckpoint uses: setting that pragma afterwards would silently remove the frame count.
             _ = try connection.pragma("wal_autocheckpoint", set: "0")
             connection.trackWALFrames()
             // When the log starts over, its file is cut back to this size instead of staying at its largest.
@@ -267,21 +291,35 @@ public final class Database: @unchecked Sendable {
             if commitsSinceCheckpoint >= 50 { checkpointSignal.signal() }
         }
         for job in batch { job.complete(commitError) }
-        if restartWanted.get() || writer.walFrames >= options.walLimitFrames { finishCheckpoint() }
+        let frames = writer.walFrames
+        let restarted = frames < framesAfterLastCommit
+        framesAfterLastCommit = frames
+        walStats.withLock {
+            $0.frames = frames
+            if restarted { $0.restarts += 1 }
+        }
+        if restartWanted.get() || frames >= options.walLimitFrames { finishCheckpoint() }
     }
 
     // MARK: - Checkpoints
 
     /// Under steady writes a checkpoint running beside the writer never catches up (new frames arrive while it
-    /// copies), so SQLite never starts the log over and the WAL grows without bound (5 GiB in 40 s of native
+    /// copies), so SQLite never starts the log over and the WAL grows without bound (5.5 GB in 40 s of native
     /// sends). Between batches no frame can arrive: the writer copies what is left, and its next commit starts
     /// the log from the beginning.
     private func finishCheckpoint() {
         restartWanted.set(false)
+        let started = Monotonic.seconds()
         do {
             _ = try writer.query("PRAGMA wal_checkpoint(PASSIVE)")
         } catch {
             logger.warning("checkpoint failed", ["error": .string(String(describing: error))])
+        }
+        let seconds = Monotonic.seconds() - started
+        walStats.withLock {
+            $0.writerCheckpoints += 1
+            $0.writerCheckpointSeconds += seconds
+            $0.longestWriterCheckpointSeconds = max($0.longestWriterCheckpointSeconds, seconds)
         }
     }
 
@@ -308,7 +346,7 @@ public final class Database: @unchecked Sendable {
                 // Passes copy what the writer appended during the previous one, until little is left (or it stops
                 // shrinking); then the writer finishes between two batches.
                 var left = Int64.max
-                for _ in 0..<4 {
+                for _ in 0..<Database.catchUpPasses {
                     // (busy, frames in the log, frames copied)
                     guard let row = try connection.queryOne("PRAGMA wal_checkpoint(PASSIVE)"), row.int(1) > 0 else { break }
                     let remaining = row.int(1) - row.int(2)

@@ -36,6 +36,8 @@ public final class SQLiteConnection {
     public func close() {
         for statement in cache.values { statement.finalize() }
         cache = [:]
+        // Unhook first: the frame count is freed below, and a zombie connection must not write to it.
+        if let handle, walFrameCount != nil { sqlite3_wal_hook(handle, nil, nil) }
         if let handle { sqlite3_close_v2(handle) }
         handle = nil
         walFrameCount?.deallocate()

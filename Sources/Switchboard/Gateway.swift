@@ -113,15 +113,7 @@ public final class Gateway: @unchecked Sendable {
             environment.webhooks = webhooks
             environment.normalizers = Dictionary(ProviderCatalog.remote.compactMap { entry in entry.webhook.map { (entry.kind, $0) } }) { first, _ in first }
             api = API(environment: environment)
-            let commitBatches = metrics.counter("switchboard_db_commits_total", help: "Write transactions committed (each may carry many jobs).")
-            let commitJobs = metrics.counter("switchboard_db_write_jobs_total", help: "Write jobs committed.")
-            let seen = LockedValue<(batches: Int, jobs: Int)>((0, 0))
-            metrics.addCollector { [database] in
-                let now = database.commits.get()
-                let before = seen.withLock { old -> (Int, Int) in defer { old = now }; return (old.batches, old.jobs) }
-                commitBatches.increment(by: Double(now.batches - before.0))
-                commitJobs.increment(by: Double(now.jobs - before.1))
-            }
+            Gateway.exportDatabaseMetrics(of: database, to: metrics)
             let renderer = ErrorRenderer(logger: logger)
             var limits = HTTPParserLimits()
             limits.maxBodyBytes = config.maxBodyBytes

@@ -28,6 +28,22 @@ final class OperationsTests: XCTestCase {
         XCTAssertTrue(text.contains("switchboard_http_open_connections 1"), text)
     }
 
+    func testMetricsShowTheDatabaseCommitsAndWriteAheadLog() throws {
+        let server = try TestGateway()
+        defer { server.cleanUp() }
+        let created = try server.client().post("/v1/keys", ["name": "metrics-write", "sessions": ["s1"]])
+        XCTAssertEqual(created.status, 201)
+        let text = try server.client(key: nil).get("/metrics").text
+        func value(_ name: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        XCTAssertGreaterThan(try XCTUnwrap(value("switchboard_db_commits_total"), text), 0)
+        XCTAssertGreaterThan(try XCTUnwrap(value("switchboard_db_wal_frames"), text), 0, "the key's commit left frames in the log")
+        for name in ["switchboard_db_wal_restarts_total", "switchboard_db_writer_checkpoints_total", "switchboard_db_writer_checkpoint_seconds_total"] {
+            XCTAssertNotNil(value(name), "\(name) is missing:\n\(text)")
+        }
+    }
+
     func testOneStructuredLogLinePerRequestWithoutSecretsOrBodies() throws {
         let server = try TestGateway()
         let client = try server.client()

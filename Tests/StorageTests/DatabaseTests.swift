@@ -216,6 +216,34 @@ final class DatabaseTests: StorageTestCase {
 /// The write-ahead log must start over under writes that never pause: a checkpoint beside the writer never catches
 /// up, and without the writer finishing it the log grows by every page written.
 final class DatabaseWALBoundTests: StorageTestCase {
+    /// The everyday path, with the default limit far away: background passes catch up to within the slack, the
+    /// writer finishes between two batches, and the log starts over while 16 writers keep the queue full.
+    func testWriterFinishesCaughtUpCheckpointsSoTheLogStartsOver() async throws {
+        let database = try open()
+        let blob = SQLValue.blob([UInt8](repeating: 0xCD, count: 4096))
+        let written = LockedValue(0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<16 {
+                group.addTask {
+                    // Until the log has started over after a writer checkpoint, or 4,000 rows of 4 KiB: about half
+                    // the default limit's frames, so only the caught-up path can have started it over.
+                    for row in 0..<250 {
+                        let stats = database.walStats.get()
+                        if stats.restarts > 0 && stats.writerCheckpoints > 0 { return }
+                        try await database.write { try $0.run("INSERT INTO items (name, value) VALUES (?, ?)", [.text("c\(writer)-\(row)"), blob]) }
+                        written.withLock { $0 += 1 }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let stats = database.walStats.get()
+        XCTAssertGreaterThan(stats.writerCheckpoints, 0, "no background pass came within the slack in \(written.get()) writes")
+        XCTAssertGreaterThan(stats.restarts, 0, "the log never started over in \(written.get()) writes")
+        XCTAssertEqual(try count(database), Int64(written.get()))
+    }
+
+    /// The safety net: a low `walLimitFrames` makes the writer checkpoint whatever is left.
     func testWALStaysBoundedUnderWritesThatNeverPause() async throws {
         var options = Database.Options()
         options.walLimitFrames = 256
