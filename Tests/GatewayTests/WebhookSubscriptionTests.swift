@@ -42,6 +42,29 @@ final class WebhookSubscriptionTests: XCTestCase {
         XCTAssertEqual(try client.request("GET", "/v1/webhooks").json?["data"]?.arrayValue?.count, 0, "nothing was stored")
     }
 
+    func testMetricsCountWaitingDeliveriesAndTheOldestOnesAge() throws {
+        let server = try TestGateway { $0.webhooks.allowPrivateTargets = true }
+        defer { server.cleanUp() }
+        let client = try server.client()
+        func metric(_ name: String) throws -> Double? {
+            let text = try server.client(key: nil).get("/metrics").text
+            return text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        // A paused subscriber for group events gets delivery rows that wait; one for an event that never happens gets none.
+        let paused = try XCTUnwrap(try client.post("/v1/webhooks", ["url": "http://127.0.0.1:9/paused", "events": ["group.*"]]).json?["id"]?.stringValue)
+        XCTAssertEqual(try client.request("PATCH", "/v1/webhooks/\(paused)", json: ["status": "disabled"]).status, 200)
+        XCTAssertEqual(try client.post("/v1/webhooks", ["url": "http://127.0.0.1:9/idle", "events": ["presence.typing"]]).status, 201)
+        XCTAssertEqual(try metric("switchboard_webhook_pending"), 0)
+        XCTAssertEqual(try client.post("/v1/sessions", ["id": "bob", "provider": "native", "phone": "+15550009002"]).status, 201)
+        XCTAssertEqual(try client.post("/v1/sessions/default/groups", ["name": "Metrics", "participants": ["+15550009002"]]).status, 201)
+        let events = try XCTUnwrap(client.request("GET", "/v1/events?limit=1000").json?["data"]?.arrayValue)
+        let groupEvents = events.filter { $0["type"]?.stringValue?.hasPrefix("group.") == true }.count
+        XCTAssertGreaterThan(groupEvents, 0)
+        try waitUntil("every group event waits for the paused subscriber") { try metric("switchboard_webhook_pending") == Double(groupEvents) }
+        Thread.sleep(forTimeInterval: 0.2)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(try metric("switchboard_webhook_lag_seconds")), 0.2, "the oldest waiting delivery's age")
+    }
+
     func testFailingDeliveriesAreDeadLetteredRetriedByHandAndTheEndpointIsDisabled() throws {
         let server = try TestGateway { config in
             config.webhooks.allowPrivateTargets = true
