@@ -2,8 +2,8 @@ import Foundation
 import Support
 
 /// The gateway's database: one writer thread that batches concurrent writes into shared transactions (group
-/// commit, every commit durable with `synchronous=FULL`), and a pool of reader connections that read in
-/// parallel under WAL.
+/// commit, every commit durable with `synchronous=FULL`), a pool of reader connections that read in parallel
+/// under WAL, and a checkpoint thread that keeps the WAL from growing (Database+Checkpoints.swift).
 ///
 /// Write jobs each run inside a savepoint: a job that throws is rolled back alone and gets its error; the
 /// others in the batch commit. A job must not run transaction statements itself.
@@ -34,45 +34,27 @@ public final class Database: @unchecked Sendable {
     }
 
     public let path: String
-    private let options: Options
-    private let logger: Logger
+    let options: Options
+    let logger: Logger
 
-    private let writer: SQLiteConnection
+    let writer: SQLiteConnection
     private var writerThread: Thread?
     private let queue = Condition()
     private var jobs: [WriteJob] = []
     private var stopping = false
     private var stopped = false
 
-    private var checkpointer: Thread?
-    private let checkpointSignal = Condition()
-    private var commitsSinceCheckpoint = 0
-    private var checkpointerStopped = false
-    private var checkpointerExited = false
+    // Checkpoints (Database+Checkpoints.swift).
+    var checkpointer: Thread?
+    let checkpointSignal = Condition()
+    var commitsSinceCheckpoint = 0
+    var checkpointerStopped = false
+    var checkpointerExited = false
     /// Set by a background checkpoint that left little uncopied: the writer copies the rest and the log restarts.
-    private let restartWanted = LockedValue(false)
-    /// Frames a background checkpoint may leave behind for the writer to finish: 1 MiB of pages, a few
-    /// milliseconds of copying between two batches (measured in BENCHMARKS.md), never a long stall.
-    private static let restartSlackFrames: Int64 = 256
-    /// Background passes in a row before waiting again: each copies what arrived during the previous one, so a
-    /// few bring the remainder under the slack unless writes outrun copying (then the limit takes over).
-    private static let catchUpPasses = 4
+    let restartWanted = LockedValue(false)
     /// Frames after the previous commit (writer thread only): fewer after a commit means the log started over.
-    private var framesAfterLastCommit = 0
-
+    var framesAfterLastCommit = 0
     /// The write-ahead log's behaviour, for metrics.
-    public struct WALStats: Sendable {
-        /// Times the log started over from its beginning.
-        public var restarts = 0
-        /// Checkpoints the writer finished between batches, and the time they took in all and at most.
-        public var writerCheckpoints = 0
-        public var writerCheckpointSeconds = 0.0
-        public var longestWriterCheckpointSeconds = 0.0
-        /// Frames in the log after the last commit.
-        public var frames = 0
-
-        public init() {}
-    }
     public let walStats = LockedValue(WALStats())
 
     private let readersLock = Condition()
@@ -286,86 +268,8 @@ public final class Database: @unchecked Sendable {
             $0.batches += 1
             $0.jobs += batch.count
         }
-        checkpointSignal.withLock {
-            commitsSinceCheckpoint += 1
-            if commitsSinceCheckpoint >= 50 { checkpointSignal.signal() }
-        }
         for job in batch { job.complete(commitError) }
-        let frames = writer.walFrames
-        let restarted = frames < framesAfterLastCommit
-        framesAfterLastCommit = frames
-        walStats.withLock {
-            $0.frames = frames
-            if restarted { $0.restarts += 1 }
-        }
-        if restartWanted.get() || frames >= options.walLimitFrames { finishCheckpoint() }
-    }
-
-    // MARK: - Checkpoints
-
-    /// Under steady writes a checkpoint running beside the writer never catches up (new frames arrive while it
-    /// copies), so SQLite never starts the log over and the WAL grows without bound (5.5 GB in 40 s of native
-    /// sends). Between batches no frame can arrive: the writer copies what is left, and its next commit starts
-    /// the log from the beginning.
-    private func finishCheckpoint() {
-        restartWanted.set(false)
-        let started = Monotonic.seconds()
-        do {
-            _ = try writer.query("PRAGMA wal_checkpoint(PASSIVE)")
-        } catch {
-            logger.warning("checkpoint failed", ["error": .string(String(describing: error))])
-        }
-        let seconds = Monotonic.seconds() - started
-        walStats.withLock {
-            $0.writerCheckpoints += 1
-            $0.writerCheckpointSeconds += seconds
-            $0.longestWriterCheckpointSeconds = max($0.longestWriterCheckpointSeconds, seconds)
-        }
-    }
-
-    /// Copies committed WAL frames into the database file from a separate connection, so commits do not wait for
-    /// the copying. PASSIVE checkpoints block neither the writer nor readers; when a pass leaves little behind,
-    /// the writer finishes it between two batches (`finishCheckpoint`) and the log starts over.
-    private func checkpointLoop() {
-        guard let connection = try? SQLiteConnection(path: path) else {
-            checkpointSignal.withLock {
-                checkpointerExited = true
-                checkpointSignal.broadcast()
-            }
-            return
-        }
-        _ = try? Database.configure(connection, options: options, isWriter: false)
-        while true {
-            let stop = checkpointSignal.withLock { () -> Bool in
-                if !checkpointerStopped && commitsSinceCheckpoint < 50 { checkpointSignal.wait(timeoutNanoseconds: 250_000_000) }
-                commitsSinceCheckpoint = 0
-                return checkpointerStopped
-            }
-            if stop { break }
-            do {
-                // Passes copy what the writer appended during the previous one, until little is left (or it stops
-                // shrinking); then the writer finishes between two batches.
-                var left = Int64.max
-                for _ in 0..<Database.catchUpPasses {
-                    // (busy, frames in the log, frames copied)
-                    guard let row = try connection.queryOne("PRAGMA wal_checkpoint(PASSIVE)"), row.int(1) > 0 else { break }
-                    let remaining = row.int(1) - row.int(2)
-                    if remaining <= Database.restartSlackFrames {
-                        restartWanted.set(true)
-                        break
-                    }
-                    if remaining >= left { break }
-                    left = remaining
-                }
-            } catch {
-                logger.warning("checkpoint failed", ["error": .string(String(describing: error))])
-            }
-        }
-        connection.close()
-        checkpointSignal.withLock {
-            checkpointerExited = true
-            checkpointSignal.broadcast()
-        }
+        checkpointAfterCommit()
     }
 
     // MARK: - Closing
@@ -373,15 +277,7 @@ public final class Database: @unchecked Sendable {
     /// Finishes queued writes, closes the readers, then the writer — last, so SQLite checkpoints the WAL and
     /// removes it (a read-only connection cannot). Further use throws.
     public func close() {
-        if checkpointer != nil {
-            // Stop the checkpointer and wait for its connection to close: the writer must close last.
-            checkpointSignal.withLock {
-                checkpointerStopped = true
-                checkpointSignal.broadcast()
-                while !checkpointerExited { checkpointSignal.wait(timeoutNanoseconds: 100_000_000) }
-            }
-            checkpointer = nil
-        }
+        stopCheckpointer()
         readersLock.withLock {
             closed = true
             for connection in idleReaders { connection.close() }
