@@ -14,9 +14,7 @@ final class ExamplesTests: XCTestCase {
         let server = try TestGateway()
         defer { server.cleanUp() }
         for run in 1...2 {
-            let (status, output) = try Script.run(
-                "bash", [Script.repositoryRoot + "/examples/quickstart.sh", server.baseURL], environment: ["SWITCHBOARD_KEY": TestGateway.adminKey],
-                timeout: 120)
+            let (status, output) = try server.runExample("quickstart.sh", timeout: 120)
             XCTAssertEqual(status, 0, "run \(run):\n\(output)")
             XCTAssertTrue(output.contains("Quick start complete: 10 checks passed."), "run \(run):\n\(output)")
             XCTAssertFalse(output.contains("✗"), output)
@@ -34,9 +32,7 @@ final class ExamplesTests: XCTestCase {
         defer { server.cleanUp() }
         let api = try server.client()
         XCTAssertEqual(try api.post("/v1/sessions", ["id": "alice", "provider": "native", "phone": "+15550000009"]).status, 201)
-        let (status, output) = try Script.run(
-            "bash", [Script.repositoryRoot + "/examples/quickstart.sh", server.baseURL], environment: ["SWITCHBOARD_KEY": TestGateway.adminKey],
-            timeout: 60)
+        let (status, output) = try server.runExample("quickstart.sh", timeout: 60)
         XCTAssertNotEqual(status, 0, output)
         XCTAssertTrue(output.contains("✗ 1. create session alice (+15550000001): Session 'alice' already exists."), output)
         XCTAssertFalse(output.contains("✓"), output)

@@ -9,8 +9,7 @@ final class NativeTourTests: XCTestCase {
         let server = try TestGateway()
         defer { server.cleanUp() }
         for run in 1...2 {
-            let (status, output) = try Script.run(
-                "bash", [Script.repositoryRoot + "/examples/native-tour.sh", server.baseURL], environment: ["SWITCHBOARD_KEY": TestGateway.adminKey])
+            let (status, output) = try server.runExample("native-tour.sh")
             XCTAssertEqual(status, 0, "run \(run):\n\(output)")
             XCTAssertTrue(output.contains("Tour complete: 27 checks passed."), "run \(run):\n\(output)")
             XCTAssertFalse(output.contains("✗"), output)
@@ -20,8 +19,7 @@ final class NativeTourTests: XCTestCase {
     func testTourScriptFailsLoudlyOnAnUnexpectedAnswer() throws {
         let server = try TestGateway()
         defer { server.cleanUp() }
-        let (status, output) = try Script.run(
-            "bash", [Script.repositoryRoot + "/examples/native-tour.sh", server.baseURL], environment: ["SWITCHBOARD_KEY": "wrong-key-0123456789"])
+        let (status, output) = try server.runExample("native-tour.sh", key: "wrong-key-0123456789")
         XCTAssertNotEqual(status, 0)
         XCTAssertTrue(output.contains("✗ 1. create session"), output)
         XCTAssertTrue(output.contains("expected HTTP 201, got 401"), output)

@@ -13,8 +13,7 @@ final class SwitchProviderTests: XCTestCase {
         let config = try GatewayConfig.load(file: Script.repositoryRoot + "/examples/config/\(name).json", environment: environment)
         let server = try TestGateway(config: config)
         defer { server.cleanUp() }
-        let (status, output) = try Script.run(
-            "bash", [Script.repositoryRoot + "/examples/switch-provider.sh", server.baseURL, "team"], environment: ["SWITCHBOARD_KEY": TestGateway.adminKey])
+        let (status, output) = try server.runExample("switch-provider.sh", ["team"])
         XCTAssertEqual(status, 0, output)
         XCTAssertTrue(output.contains("✓ session 'team' on provider — HTTP 200 \(name)"), output)
         XCTAssertTrue(output.contains("switch-provider: 0 unexpected answer(s)"), output)

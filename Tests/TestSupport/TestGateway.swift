@@ -52,6 +52,15 @@ public final class TestGateway: @unchecked Sendable {
 
     /// A keep-alive JSON client authenticated with the admin key.
     public func client(key: String? = TestGateway.adminKey) throws -> TestClient { try TestClient(port: port, key: key) }
+
+    /// Runs the curl script `examples/<name>` as the README does: with bash, this gateway's URL first (then
+    /// `arguments`), and `key` as `SWITCHBOARD_KEY`.
+    public func runExample(
+        _ name: String, _ arguments: [String] = [], key: String = TestGateway.adminKey, timeout: Double = 300
+    ) throws -> (status: Int32, output: String) {
+        try Script.run(
+            "bash", [Script.repositoryRoot + "/examples/" + name, baseURL] + arguments, environment: ["SWITCHBOARD_KEY": key], timeout: timeout)
+    }
 }
 
 /// A small blocking JSON client over one keep-alive connection.
