@@ -58,9 +58,8 @@ through=$(wrk_run switchboard "http://127.0.0.1:$port/v1/sessions/team/messages"
 paced_direct=$(DELAY_MS=30 wrk_run direct_paced "http://127.0.0.1:$fake_port/api/sendText" -s "$work/direct-paced.lua")
 paced_through=$(DELAY_MS=30 wrk_run switchboard_paced "http://127.0.0.1:$port/v1/sessions/team/messages" -s "$work/gateway-paced.lua")
 printf '%s\n' "$direct" "$through" "$paced_direct" "$paced_through"
-curl -fsS "http://127.0.0.1:$port/metrics" >"$work/metrics.txt"
-sent=$(awk '/^switchboard_http_requests_total/ && /messages/ && /status="201"/ {n+=$NF} END {print n+0}' "$work/metrics.txt")
-not_sent=$(awk '/^switchboard_http_requests_total/ && /messages/ && !/status="201"/ {n+=$NF} END {print n+0}' "$work/metrics.txt")
+read -r sent not_sent < <(curl -fsS "http://127.0.0.1:$port/metrics" |
+  awk '/^switchboard_http_requests_total/ && /messages/ { if (/status="201"/) s += $NF; else o += $NF } END {print s+0, o+0}')
 [ "$sent" -gt 0 ] && [ "$not_sent" = 0 ] || { echo "bench: $sent sends through Switchboard answered 201 sent, $not_sent otherwise"; exit 1; }
 echo "at full speed: added p50 = $(echo "$(wrk_value "$through" p50) - $(wrk_value "$direct" p50)" | bc) ms, added p99 = $(echo "$(wrk_value "$through" p99) - $(wrk_value "$direct" p99)" | bc) ms"
 echo "paced (same offered rate): added p50 = $(echo "$(wrk_value "$paced_through" p50) - $(wrk_value "$paced_direct" p50)" | bc) ms, added p99 = $(echo "$(wrk_value "$paced_through" p99) - $(wrk_value "$paced_direct" p99)" | bc) ms"

@@ -81,7 +81,6 @@ public final class MessageStore: Sendable {
 
     public func get(_ id: String) throws -> Message? { try database.read { try get(id, in: $0) } }
 
-    /// A session's messages, oldest first, after the cursor (a message id).
     /// A page of the session's messages in id (= creation) order, or newest first; `after` continues from the last
     /// id of the previous page in the same order; `group` keeps one group's.
     public func list(session: String, group: String? = nil, after: String?, newestFirst: Bool = false, limit: Int) throws -> [Message] {
