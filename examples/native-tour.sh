@@ -10,29 +10,8 @@ run=$(date +%s%N | tail -c 7)           # unique per run: the tour can be repeat
 alice="alice-$run"; bob="bob-$run"; carol="carol-$run"
 phone() { printf '+1555%07d' $(( (10#$run * 3 + $1) % 10000000 )); }   # fictional +1555… numbers
 
-body=$(mktemp); trap 'rm -f "$body"' EXIT
-step=0
-# call METHOD PATH [JSON] → sets $status and leaves the body in $body
-call() {
-  local data=(); [ $# -ge 3 ] && data=(-H 'Content-Type: application/json' --data "$3")
-  status=$(curl -sS -o "$body" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $key" "${data[@]}" "$base$2")
-}
-# expect CODE DESCRIPTION: the last call must have answered CODE
-expect() {
-  step=$((step + 1))
-  if [ "$status" != "$1" ]; then
-    echo "✗ $step. $2: expected HTTP $1, got $status"; cat "$body"; echo; exit 1
-  fi
-  echo "✓ $step. $2"
-}
-# field EXPRESSION: a value from the last body, e.g. field '["id"]'
-field() { python3 -c "import json,sys; v=json.load(open('$body'))$1; print(v if not isinstance(v,(dict,list)) else json.dumps(v))"; }
-# check CONDITION DESCRIPTION: a Python expression over the last body (`b`) must hold
-check() {
-  step=$((step + 1))
-  if python3 -c "import json,sys; b=json.load(open('$body')); sys.exit(0 if ($1) else 1)"; then echo "✓ $step. $2"
-  else echo "✗ $step. $2"; cat "$body"; echo; exit 1; fi
-}
+# call, expect, check and field: examples/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 echo "Native engine tour against $base"
 call POST /v1/sessions "{\"id\":\"$alice\",\"provider\":\"native\",\"phone\":\"$(phone 1)\"}"; expect 201 "create session $alice"
