@@ -28,17 +28,23 @@ machine() {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr)"
 }
 
-# wrk_run NAME URL [extra wrk args]: prints "NAME rps=… p50=… p99=… errors=…"
+# CPU time the hypervisor gave to other guests (steal), in clock ticks since boot, all cores.
+steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
+
+# wrk_run NAME URL [extra wrk args]: prints "NAME rps=… p50=… p99=… errors=… steal=…%", steal being the share of
+# this machine's CPU time taken by other guests during the run (a shared VM's noise: latency tails follow it).
 wrk_run() {
   local name=$1 url=$2; shift 2
+  local before; before=$(steal_ticks)
   local out; out=$(wrk -t2 -c64 -d"${DURATION:-10}"s --latency "$@" "$url")
+  local steal=$(( ($(steal_ticks) - before) * 100 / ($(getconf CLK_TCK) * ${DURATION:-10} * $(nproc)) ))
   local rps p50 p99 non2xx sockerr
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}'); non2xx=${non2xx:-0}
   sockerr=$(echo "$out" | awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}'); sockerr=${sockerr:-0}
-  echo "$name rps=$rps p50=$p50 p99=$p99 non2xx=$non2xx socket_errors=$sockerr"
+  echo "$name rps=$rps p50=$p50 p99=$p99 non2xx=$non2xx socket_errors=$sockerr steal=$steal%"
 }
 
 # wrk_value LINE FIELD: one field of a wrk_run line as a number (latencies in ms, whatever unit wrk printed).

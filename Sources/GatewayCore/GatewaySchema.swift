@@ -191,5 +191,21 @@ public enum GatewaySchema {
                 PRIMARY KEY (message_id, number)
             ) WITHOUT ROWID;
             """),
+        Migration(
+            "gateway-007",
+            """
+            -- A group's fan-out event (a message to its members) is one `events` row: `recipients` lists the session
+            -- keys (',3,8,13,'), recipient i of n has the log position seq - n + 1 + i (a fan-out takes n consecutive
+            -- positions ending at its rowid), and `session` is the placeholder key 0. A session finds them through
+            -- the groups it has had such events in: one index entry per fan-out instead of one per recipient.
+            ALTER TABLE events ADD COLUMN recipients TEXT;
+            INSERT OR IGNORE INTO event_sessions (key, name) VALUES (0, '*');
+            CREATE INDEX events_fanout_by_group ON events (group_id, seq) WHERE recipients IS NOT NULL;
+            CREATE TABLE event_session_groups (
+                session INTEGER NOT NULL,
+                group_id TEXT NOT NULL,
+                PRIMARY KEY (session, group_id)
+            ) WITHOUT ROWID;
+            """),
     ]
 }
