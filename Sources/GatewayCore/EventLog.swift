@@ -103,7 +103,7 @@ public final class EventLog: Sendable {
     }
 
     /// The most recipients one fan-out row holds (a group's participant limit).
-    public static let maxFanOut = 1024
+    static let maxFanOut = 1024
     /// The `session` of fan-out rows (their `recipients` name the sessions): a key no session name has.
     static let fanOutSession: Int64 = 0
 
