@@ -76,8 +76,8 @@ public final class EventLog: Sendable {
     /// Appends the same event to many sessions, storing it once (a group message fanned out to members). Such
     /// events are ones the gateway originates; their ids are `EventID.sortable(identity:session:type:)`, derived
     /// when read. An event of a group is one `events` row listing its recipients (positions `seq - n + 1 … seq`,
-    /// see the schema), found by a session's reads through the groups it has had events in; without a group (or
-    /// with more than `maxFanOut` recipients) each recipient gets its own `(session, payload)` row.
+    /// see the schema), found by a session's reads through the groups it has had events in; without a group each
+    /// recipient gets its own `(session, payload)` row.
     public func appendFanOut(_ template: GatewayEvent, identity: String, to sessions: [String], in db: SQLiteConnection) throws {
         guard !sessions.isEmpty else { return }
         try db.run(
@@ -90,7 +90,7 @@ public final class EventLog: Sendable {
         var sessionKeys: [Int64] = []
         sessionKeys.reserveCapacity(sessions.count)
         for (session, key) in zip(sessions, cached) { sessionKeys.append(try key ?? self.key(session, in: db)) }
-        guard let group = template.group, sessionKeys.count <= EventLog.maxFanOut else {
+        guard let group = template.group else {
             try MultiRowInsert.run("INSERT INTO events (session, payload) VALUES", columns: 2, rows: sessionKeys, in: db) { [.integer($0), payload] }
             return
         }
@@ -102,8 +102,6 @@ public final class EventLog: Sendable {
         }
     }
 
-    /// The most recipients one fan-out row holds (a group's participant limit).
-    static let maxFanOut = 1024
     /// The `session` of fan-out rows (their `recipients` name the sessions): a key no session name has.
     static let fanOutSession: Int64 = 0
 
