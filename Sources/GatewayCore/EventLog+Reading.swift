@@ -149,7 +149,8 @@ extension EventLog {
         guard let type = EventType(rawValue: row.string(2) ?? "") else { return nil }
         let data = (row.string(8).flatMap { try? JSONParser.parse($0) }) ?? .null
         let session = row.string(3) ?? ""
-        let id = row.string(1) ?? EventID.sortable(identity: row.string(9) ?? "", session: session, type: type)
+        // A fan-out row's ids are per recipient (`expand`): none is derived for its placeholder session.
+        let id = row.string(1) ?? (row[10].isNull ? EventID.sortable(identity: row.string(9) ?? "", session: session, type: type) : "")
         let event = GatewayEvent(
             id: id, type: type, occurredAt: Date(timeIntervalSince1970: row[6].double ?? 0),
             receivedAt: Date(timeIntervalSince1970: row[7].double ?? 0), session: session, provider: row.string(4) ?? "",
