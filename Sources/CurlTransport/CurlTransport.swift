@@ -15,16 +15,20 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         public var maxRequestBytes: Int
         public var maxConnectionsPerHost: Int
         public var userAgent: String
+        /// A pooled connection idle longer than this is closed rather than reused: servers drop idle connections
+        /// (Node's default after 5 s), and one dropped just as a request goes out fails a `sendOnce` call.
+        public var maxIdleSeconds: Int
 
         public init(
             connectTimeout: Double = 5, maxResponseBytes: Int = 16 << 20, maxRequestBytes: Int = 16 << 20, maxConnectionsPerHost: Int = 32,
-            userAgent: String = "switchboard"
+            userAgent: String = "switchboard", maxIdleSeconds: Int = 4
         ) {
             self.connectTimeout = connectTimeout
             self.maxResponseBytes = maxResponseBytes
             self.maxRequestBytes = maxRequestBytes
             self.maxConnectionsPerHost = maxConnectionsPerHost
             self.userAgent = userAgent
+            self.maxIdleSeconds = maxIdleSeconds
         }
     }
 

@@ -11,6 +11,10 @@ final class Transfer: @unchecked Sendable {
     private var completed = false
 
     private var body: UnsafeMutableRawBufferPointer?
+    /// How much of `body` libcurl has read (a `sendOnce` body is read through `onRead`).
+    private var bodyRead = 0
+    /// libcurl asked to rewind a `sendOnce` body it had already read, to send the request again: refused.
+    private var resendRefused = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var connectToList: UnsafeMutablePointer<curl_slist>?
     private var responseBody: [UInt8] = []
@@ -51,12 +55,14 @@ final class Transfer: @unchecked Sendable {
         }
         set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.connectTimeout, request.timeout) * 1000)))
         set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000)))
-        if request.freshConnection {
+        if request.sendOnce && (request.body ?? []).isEmpty {
+            // Without a body there is nothing to rewind, so a resend could not be noticed: a connection of its own.
             set(ccurl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1))
             set(ccurl_setopt_long(handle, CURLOPT_FORBID_REUSE, 1))
         }
         set(ccurl_setopt_offt(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxResponseBytes)))
         set(ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
+        set(ccurl_setopt_long(handle, CURLOPT_MAXAGE_CONN, options.maxIdleSeconds))
         set(ccurl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent))
         set(ccurl_setopt_write_function(handle, Transfer.onBody))
         set(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, me))
@@ -84,8 +90,18 @@ final class Transfer: @unchecked Sendable {
             if let bytes, count > 0 { buffer.copyBytes(from: bytes) }
             body = buffer
             set(ccurl_setopt_offt(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(count)))
-            set(ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, buffer.baseAddress))
-            // POSTFIELDS makes it a POST; any other method (PUT, PATCH, DELETE with a JSON body) is named here.
+            if request.sendOnce && count > 0 {
+                // Read through callbacks: libcurl resends a request only after rewinding its body (transfer.c,
+                // `Curl_retry_request`), and `onSeek` refuses a rewind of bytes already read.
+                set(ccurl_setopt_long(handle, CURLOPT_POST, 1))
+                set(ccurl_setopt_read_function(handle, Transfer.onRead))
+                set(ccurl_setopt_pointer(handle, CURLOPT_READDATA, me))
+                set(ccurl_setopt_seek_function(handle, Transfer.onSeek))
+                set(ccurl_setopt_pointer(handle, CURLOPT_SEEKDATA, me))
+            } else {
+                set(ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, buffer.baseAddress))
+            }
+            // POST and POSTFIELDS make it a POST; any other method (PUT, PATCH, DELETE with a JSON body) is named here.
             if method != "POST" { set(ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)) }
         }
         return ok ? nil : TransportError(.invalidRequest, "libcurl refused an option for \(request.method) \(Transfer.redacted(request.url))")
@@ -98,18 +114,24 @@ final class Transfer: @unchecked Sendable {
             _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
             return .success(TransportResponse(status: status, headers: responseHeaders, body: responseBody))
         }
+        // Connected if a new connection completed, or a pooled one was taken (its connect time stays 0, but the
+        // transfer got as far as "pretransfer"): a timeout after that may have delivered the request.
         var connectTime: curl_off_t = 0
+        var pretransferTime: curl_off_t = 0
         _ = ccurl_getinfo_offt(handle, CURLINFO_CONNECT_TIME_T, &connectTime)
+        _ = ccurl_getinfo_offt(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransferTime)
         let what = "\(request.method) \(Transfer.redacted(request.url))"
         let reason = String(cString: curl_easy_strerror(code))
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
-            return .failure(connectTime == 0
+            return .failure(connectTime == 0 && pretransferTime == 0
                 ? TransportError(.connectTimeout, "\(what): no connection within the connect timeout")
                 : TransportError(.timeout, "\(what): no complete answer within \(request.timeout) s"))
         case CURLE_COULDNT_CONNECT: return .failure(TransportError(.connectionRefused, "\(what): \(reason)"))
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .failure(TransportError(.dnsFailure, "\(what): \(reason)"))
-        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:
+        case CURLE_SEND_FAIL_REWIND where resendRefused:
+            return .failure(TransportError(.connectionReset, "\(what): the reused connection closed before any answer; not sent a second time"))
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_SEND_FAIL_REWIND:
             return .failure(TransportError(.connectionReset, "\(what): \(reason)"))
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE:
             return .failure(TransportError(.tls, "\(what): \(reason)"))
@@ -151,6 +173,24 @@ final class Transfer: @unchecked Sendable {
         }
         if let data, length > 0 { transfer.responseBody.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length)) }
         return length
+    }
+
+    private static let onRead: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, user in
+        let transfer = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+        guard let data, let body = transfer.body else { return 0 }
+        let length = min(size * count, (transfer.request.body?.count ?? 0) - transfer.bodyRead)
+        guard length > 0 else { return 0 }
+        UnsafeMutableRawPointer(data).copyMemory(from: body.baseAddress! + transfer.bodyRead, byteCount: length)
+        transfer.bodyRead += length
+        return length
+    }
+
+    /// Rewinding before anything was read changes nothing; rewinding read bytes means sending them again.
+    private static let onSeek: @convention(c) (UnsafeMutableRawPointer?, curl_off_t, Int32) -> Int32 = { user, offset, origin in
+        let transfer = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+        if transfer.bodyRead == 0 && offset == 0 && origin == SEEK_SET { return Int32(CURL_SEEKFUNC_OK) }
+        transfer.resendRefused = true
+        return Int32(CURL_SEEKFUNC_FAIL)
     }
 
     private static let onHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, user in

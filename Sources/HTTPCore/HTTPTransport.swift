@@ -13,14 +13,15 @@ public struct TransportRequest: Sendable, Equatable {
     /// An IP address to connect to instead of resolving the URL's host again: outbound webhook targets are checked
     /// against the address policy once and then pinned, so a DNS answer cannot change between check and connect.
     public var connectTo: String?
-    /// Use a connection of its own, closed afterwards. For calls that must not be repeated: on a reused
-    /// connection that dies before the answer, libcurl (before 8.16) silently sends the request again — a second
-    /// message when the first one had arrived.
-    public var freshConnection: Bool
+    /// The request must reach the server at most once (POST, PATCH: a second copy could be a second message).
+    /// On a reused connection that dies before any answer, libcurl (before 8.16) sends a request again on a new
+    /// connection; for these calls the transport refuses, and the call fails as `connectionReset` (outcome
+    /// unknown) instead. Connections are still reused.
+    public var sendOnce: Bool
 
     public init(
         method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]? = nil, timeout: TimeInterval = 30, connectTo: String? = nil,
-        freshConnection: Bool = false
+        sendOnce: Bool = false
     ) {
         self.method = method
         self.url = url
@@ -28,7 +29,7 @@ public struct TransportRequest: Sendable, Equatable {
         self.body = body
         self.timeout = timeout
         self.connectTo = connectTo
-        self.freshConnection = freshConnection
+        self.sendOnce = sendOnce
     }
 
     public static func == (lhs: TransportRequest, rhs: TransportRequest) -> Bool {

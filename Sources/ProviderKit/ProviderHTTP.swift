@@ -60,9 +60,9 @@ public struct ProviderHTTP: Sendable {
         var requestHeaders = headers
         if json != nil { requestHeaders.set("Content-Type", "application/json") }
         requestHeaders.set("Accept", "application/json")
-        // POST and PATCH are not safe to repeat: they never ride a reused connection (see `freshConnection`).
+        // POST and PATCH are not safe to repeat: libcurl must never send them a second time (see `sendOnce`).
         let request = TransportRequest(
-            method: method, url: url, headers: requestHeaders, body: json?.bytes, timeout: timeout, freshConnection: method == "POST" || method == "PATCH")
+            method: method, url: url, headers: requestHeaders, body: json?.bytes, timeout: timeout, sendOnce: method == "POST" || method == "PATCH")
         let response: TransportResponse
         do {
             response = try await transport.send(request)

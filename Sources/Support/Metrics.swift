@@ -77,13 +77,25 @@ public final class MetricsRegistry: @unchecked Sendable {
         return out
     }
 
+    /// A label value as the exposition format quotes it (backslash, double quote and newline escaped). Looked up
+    /// on every request that counts something, so a value with nothing to escape is returned as it is.
+    static func escape(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) else { return value }
+        var escaped = ""
+        for character in value.unicodeScalars {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
+    }
+
     static func renderLabels(_ labels: [(String, String)]) -> String {
         guard !labels.isEmpty else { return "" }
-        let parts = labels.map { name, value -> String in
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
-            return "\(name)=\"\(escaped)\""
-        }
+        let parts = labels.map { name, value in "\(name)=\"\(escape(value))\"" }
         return "{" + parts.joined(separator: ",") + "}"
     }
 }

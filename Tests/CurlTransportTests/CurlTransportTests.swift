@@ -24,6 +24,10 @@ final class CurlTransportTests: XCTestCase {
                 try await Task.sleep(nanoseconds: 3_000_000_000)
                 return .text("late")
             }),
+            Route("POST", "/slow-post", .async { _ in
+                try await Task.sleep(nanoseconds: 3_000_000_000)
+                return .text("late")
+            }),
             Route("GET", "/big", .inline { _ in HTTPResponse(status: 200, body: [UInt8](repeating: 65, count: 200_000)) }),
             Route("GET", "/redirect", .inline { _ in HTTPResponse(status: 302, headers: ["Location": "/echo"], body: []) }),
             Route("GET", "/status/{code}", .inline { context in
@@ -145,6 +149,14 @@ final class CurlTransportTests: XCTestCase {
         await expectFailure(.timeout) { () async throws(TransportError) in try await self.send("GET", "/slow", timeout: 0.5) }
         XCTAssertLessThan(Date().timeIntervalSince(started), 2)
         XCTAssertTrue(TransportError(.timeout, "").outcomeUnknown)
+    }
+
+    /// A pooled connection has no connect time of its own: a deadline passed on it is still a timeout after
+    /// connecting (the request may have arrived), never a connect timeout (which is safe to send again).
+    func testDeadlineOnAReusedConnectionIsATimeoutWithUnknownOutcome() async throws {
+        _ = try await send("GET", "/echo")
+        await expectFailure(.timeout) { () async throws(TransportError) in try await self.send("POST", "/slow-post", body: [1], timeout: 0.5) }
+        XCTAssertEqual(transport.connectionsOpened.get(), 1, "the call rode the pooled connection")
     }
 
     func testResponseOverTheCapIsRefused() async {
@@ -314,5 +326,121 @@ final class CurlConnectionReuseTests: XCTestCase {
         for _ in 0..<5 { try await round() }
         XCTAssertLessThanOrEqual(afterFirst, 50)
         XCTAssertEqual(transport.connectionsOpened.get(), afterFirst, "later rounds reuse the pooled connections")
+    }
+}
+
+/// A keep-alive server that answers the first request on each connection and closes the connection on the
+/// second without answering — the race of a server dropping an idle connection as a request goes out.
+final class SecondRequestDropper: @unchecked Sendable {
+    let port: Int
+    /// Request lines received, in order, over all connections.
+    let requests = LockedValue<[String]>([])
+    private let fd: Int32
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(fd, 16)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let requests = requests
+        Thread {
+            while true {
+                let client = accept(fd, nil, nil)
+                if client < 0 { return }
+                var served = 0
+                while let line = SecondRequestDropper.readRequest(client) {
+                    requests.withLock { $0.append(line) }
+                    served += 1
+                    if served == 2 { break }
+                    let answer = Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".utf8)
+                    _ = answer.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                }
+                Glibc.close(client)
+            }
+        }.start()
+    }
+
+    /// One request (head and `Content-Length` body); its request line, or nil when the connection ends first.
+    private static func readRequest(_ client: Int32) -> String? {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            if let end = received.indices.dropLast(3).first(where: { received[$0..<$0 + 4].elementsEqual("\r\n\r\n".utf8) }) {
+                let head = String(decoding: received[..<end], as: UTF8.self)
+                let lengthLine = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                let bodyLength = lengthLine.flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                if received.count >= end + 4 + bodyLength { return head.split(separator: "\r\n").first.map(String.init) }
+            }
+            let count = recv(client, &chunk, chunk.count, 0)
+            if count <= 0 { return nil }
+            received += chunk[..<count]
+        }
+    }
+
+    func close() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        Glibc.close(fd)
+    }
+}
+
+final class CurlSendOnceTests: XCTestCase {
+    /// A POST on a reused connection that closes before answering fails with an unknown outcome; libcurl does not
+    /// send it again on a new connection.
+    func testSendOnceRequestIsNotSentAgainWhenTheReusedConnectionDies() async throws {
+        let server = try SecondRequestDropper()
+        defer { server.close() }
+        let transport = CurlTransport()
+        defer { transport.shutdown() }
+        let url = "http://127.0.0.1:\(server.port)/api/sendText"
+        let first = try await transport.send(TransportRequest(method: "POST", url: url, body: Array("one".utf8), timeout: 3, sendOnce: true))
+        XCTAssertEqual(first.status, 200)
+        do {
+            _ = try await transport.send(TransportRequest(method: "POST", url: url, body: Array("two".utf8), timeout: 3, sendOnce: true))
+            XCTFail("the second POST had no answer")
+        } catch {
+            XCTAssertEqual(error.kind, .connectionReset, error.description)
+            XCTAssertTrue(error.outcomeUnknown)
+        }
+        // The server drops only a connection's second request, so the POST rode the reused connection; libcurl
+        // may open another for its retry, but must not send the request there.
+        XCTAssertEqual(server.requests.get().count, 2, "the POST reached the server once: \(server.requests.get())")
+    }
+
+    /// The same race for a repeatable call: libcurl sends it again on a new connection, and the call succeeds.
+    func testRepeatableRequestIsSentAgainWhenTheReusedConnectionDies() async throws {
+        let server = try SecondRequestDropper()
+        defer { server.close() }
+        let transport = CurlTransport()
+        defer { transport.shutdown() }
+        let url = "http://127.0.0.1:\(server.port)/api/groups"
+        for _ in 0..<2 {
+            let status = try await transport.send(TransportRequest(method: "GET", url: url, timeout: 3)).status
+            XCTAssertEqual(status, 200)
+        }
+        XCTAssertEqual(server.requests.get().count, 3, "the second GET went out twice: \(server.requests.get())")
+        XCTAssertEqual(transport.connectionsOpened.get(), 2)
+    }
+
+    /// A `sendOnce` call still uses the pool: sequential POSTs share one connection.
+    func testSendOnceRequestsReuseConnections() async throws {
+        let server = HTTPServer(
+            configuration: ServerConfiguration(port: 0, eventLoops: 1), router: Router([Route("POST", "/x", .inline(CurlTransportTests.echo))]),
+            logger: .discard, metrics: MetricsRegistry(), accessLog: false, renderError: { _, _ in HTTPResponse(status: 500) })
+        try server.start()
+        defer { server.stop() }
+        let transport = CurlTransport()
+        defer { transport.shutdown() }
+        for index in 0..<10 {
+            let body = Array(#"{"n":\#(index)}"#.utf8)
+            let response = try await transport.send(TransportRequest(method: "POST", url: "http://127.0.0.1:\(server.port!)/x", body: body, sendOnce: true))
+            XCTAssertEqual(try JSONParser.parse(response.body)["body"], .string(String(decoding: body, as: UTF8.self)))
+        }
+        XCTAssertEqual(transport.connectionsOpened.get(), 1)
     }
 }
