@@ -53,3 +53,6 @@ wrk_value() { echo "$1" | wrk_values "$2"; }
 wrk_values() { sed "s/.*$1=\([0-9.]*\)\([a-z]*\).*/\1 \2/" | awk '{v=$1; if ($2=="us") v=v/1000; if ($2=="s") v=v*1000; print v}'; }
 # wrk_median FIELD: the median of that field over the wrk_run lines on stdin (rounds of the same run).
 wrk_median() { wrk_values "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# CPU time (user + system) a process has used, in milliseconds: per-request CPU holds still when steal moves latency.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$1/stat"; }

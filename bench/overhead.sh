@@ -12,7 +12,7 @@ machine
 
 fake_port=$(free_port)
 "$binary" contract fake --provider waha --fixtures "$root/Contract/Fixtures" --port "$fake_port" >/dev/null 2>"$work/fake.log" &
-pids+=($!)
+fake_pid=$!; pids+=($fake_pid)
 for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$fake_port/" && break; sleep 0.1; done
 
 port=$(free_port); key="bench-admin-key-$(date +%s)"
@@ -23,7 +23,7 @@ cat >"$work/config.json" <<JSON
  "log": {"access": true}}
 JSON
 SWITCHBOARD_ADMIN_KEY=$key "$binary" serve --config "$work/config.json" --port "$port" --data "$work/data" >/dev/null 2>"$work/gateway.log" &
-pids+=($!)
+gateway_pid=$!; pids+=($gateway_pid)
 wait_http "http://127.0.0.1:$port/healthz"
 
 group="120363022345678901@g.us"
@@ -53,8 +53,12 @@ for name in direct gateway; do
 done
 
 DURATION=2 wrk_run warmup "http://127.0.0.1:$port/v1/sessions/team/messages" -s "$work/gateway.lua" >/dev/null
+fake_before=$(cpu_ms "$fake_pid")
 direct=$(wrk_run direct "http://127.0.0.1:$fake_port/api/sendText" -s "$work/direct.lua")
+fake_cpu=$(( $(cpu_ms "$fake_pid") - fake_before ))
+gateway_before=$(cpu_ms "$gateway_pid"); fake_before=$(cpu_ms "$fake_pid")
 through=$(wrk_run switchboard "http://127.0.0.1:$port/v1/sessions/team/messages" -s "$work/gateway.lua")
+gateway_cpu=$(( $(cpu_ms "$gateway_pid") - gateway_before )); fake_cpu_through=$(( $(cpu_ms "$fake_pid") - fake_before ))
 paced_direct=$(DELAY_MS=30 wrk_run direct_paced "http://127.0.0.1:$fake_port/api/sendText" -s "$work/direct-paced.lua")
 paced_through=$(DELAY_MS=30 wrk_run switchboard_paced "http://127.0.0.1:$port/v1/sessions/team/messages" -s "$work/gateway-paced.lua")
 printf '%s\n' "$direct" "$through" "$paced_direct" "$paced_through"
@@ -63,4 +67,7 @@ read -r sent not_sent < <(curl -fsS "http://127.0.0.1:$port/metrics" |
 [ "$sent" -gt 0 ] && [ "$not_sent" = 0 ] || { echo "bench: $sent sends through Switchboard answered 201 sent, $not_sent otherwise"; exit 1; }
 echo "at full speed: added p50 = $(echo "$(wrk_value "$through" p50) - $(wrk_value "$direct" p50)" | bc) ms, added p99 = $(echo "$(wrk_value "$through" p99) - $(wrk_value "$direct" p99)" | bc) ms"
 echo "paced (same offered rate): added p50 = $(echo "$(wrk_value "$paced_through" p50) - $(wrk_value "$paced_direct" p50)" | bc) ms, added p99 = $(echo "$(wrk_value "$paced_through" p99) - $(wrk_value "$paced_direct" p99)" | bc) ms"
+# CPU per request (µs): what each process spends on one send, whatever the hypervisor's steal did to latency.
+per_request() { echo "scale=0; $1 * 1000 / ($(wrk_value "$2" rps) * ${DURATION:-10})" | bc; }
+echo "cpu per send: gateway $(per_request "$gateway_cpu" "$through") us, fake provider $(per_request "$fake_cpu_through" "$through") us (direct run: fake provider $(per_request "$fake_cpu" "$direct") us)"
 echo "throughput switchboard/direct = $(echo "scale=2; $(wrk_value "$through" rps) / $(wrk_value "$direct" rps)" | bc)"
