@@ -15,13 +15,15 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         public var maxRequestBytes: Int
         public var maxConnectionsPerHost: Int
         public var userAgent: String
-        /// A pooled connection idle longer than this is closed rather than reused: servers drop idle connections
-        /// (Node's default after 5 s), and one dropped just as a request goes out fails a `sendOnce` call.
+        /// A pooled connection idle for more than this many whole seconds (libcurl counts whole seconds, so with 1:
+        /// idle 2 s or more) is closed rather than reused. Servers drop idle connections (gunicorn after 2 s, Node,
+        /// uvicorn and Apache after 5 s), and one dropped just as a request goes out fails a `sendOnce` call with
+        /// an unknown outcome.
         public var maxIdleSeconds: Int
 
         public init(
             connectTimeout: Double = 5, maxResponseBytes: Int = 16 << 20, maxRequestBytes: Int = 16 << 20, maxConnectionsPerHost: Int = 32,
-            userAgent: String = "switchboard", maxIdleSeconds: Int = 4
+            userAgent: String = "switchboard", maxIdleSeconds: Int = 1
         ) {
             self.connectTimeout = connectTimeout
             self.maxResponseBytes = maxResponseBytes

@@ -426,6 +426,21 @@ final class CurlSendOnceTests: XCTestCase {
         XCTAssertEqual(transport.connectionsOpened.get(), 2)
     }
 
+    /// A pooled connection idle past `maxIdleSeconds` is not reused (the server may be closing it).
+    func testConnectionIdlePastTheLimitIsNotReused() async throws {
+        let server = try SecondRequestDropper()
+        defer { server.close() }
+        let transport = CurlTransport(options: .init(maxIdleSeconds: 0))
+        defer { transport.shutdown() }
+        let url = "http://127.0.0.1:\(server.port)/api/sendText"
+        _ = try await transport.send(TransportRequest(method: "POST", url: url, body: Array("one".utf8), timeout: 3, sendOnce: true))
+        try await Task.sleep(nanoseconds: 1_100_000_000)
+        let second = try await transport.send(TransportRequest(method: "POST", url: url, body: Array("two".utf8), timeout: 3, sendOnce: true))
+        XCTAssertEqual(second.status, 200, "answered as the first request of a new connection")
+        XCTAssertEqual(transport.connectionsOpened.get(), 2)
+        XCTAssertEqual(server.requests.get().count, 2)
+    }
+
     /// A `sendOnce` call still uses the pool: sequential POSTs share one connection.
     func testSendOnceRequestsReuseConnections() async throws {
         let server = HTTPServer(
