@@ -257,10 +257,12 @@ final class DroppingListener: @unchecked Sendable {
     private let fd: Int32
     private let thread: Thread
     private let held: LockedValue<[Int32]>
+    private let backlogFull: Bool
 
     init(silent: Bool = false, backlogFull: Bool = false) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
+        self.backlogFull = backlogFull
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
@@ -289,7 +291,10 @@ final class DroppingListener: @unchecked Sendable {
         thread = Thread {
             while true {
                 let client = accept(listener, nil, nil)
-                if client < 0 { return }
+                if client < 0 {
+                    Glibc.close(listener)  // here, not in `close()` (see SecondRequestDropper)
+                    return
+                }
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 _ = recv(client, &buffer, buffer.count, 0)
                 if silent { held.withLock { $0.append(client) } } else { Glibc.close(client) }
@@ -300,7 +305,7 @@ final class DroppingListener: @unchecked Sendable {
 
     func close() {
         shutdown(fd, Int32(SHUT_RDWR))
-        Glibc.close(fd)
+        if backlogFull { Glibc.close(fd) }  // otherwise the accepting thread closes it
         for client in held.get() { Glibc.close(client) }
     }
 }
@@ -351,7 +356,12 @@ final class SecondRequestDropper: @unchecked Sendable {
         Thread {
             while true {
                 let client = accept(fd, nil, nil)
-                if client < 0 { return }
+                if client < 0 {
+                    // Closed here, not in `close()`: a number freed while this thread could still call accept on
+                    // it may already belong to the next test's listener.
+                    Glibc.close(fd)
+                    return
+                }
                 var served = 0
                 while let line = SecondRequestDropper.readRequest(client) {
                     requests.withLock { $0.append(line) }
@@ -382,10 +392,8 @@ final class SecondRequestDropper: @unchecked Sendable {
         }
     }
 
-    func close() {
-        shutdown(fd, Int32(SHUT_RDWR))
-        Glibc.close(fd)
-    }
+    /// Stops accepting; the accepting thread closes the socket.
+    func close() { shutdown(fd, Int32(SHUT_RDWR)) }
 }
 
 final class CurlSendOnceTests: XCTestCase {
