@@ -19,7 +19,7 @@ config = {
     "sessions": {"w": {"provider": "waha", "account": {"session": "default"}}, "x": {"provider": "waxum", "account": {"sessionId": "s1"}}},
     "sends": {"answerWithinSeconds": 3, "retry": {"firstDelaySeconds": 0.2, "factor": 2, "jitter": 0},
               "unknownOutcome": {"graceSeconds": 0.5, "withoutLookup": "fail"},
-              "circuitBreaker": {"failureThreshold": 3, "openSeconds": 2},
+              "circuitBreaker": {"failureThreshold": 3, "openSeconds": 6},
               "pacing": {"waha": {"intervalSeconds": 0}, "waxum": {"intervalSeconds": 0}}},
 }
 config_path = data + "/config.json"
@@ -105,7 +105,8 @@ check("idempotent replay", first[0] == 202 and again[0] == 202 and again[3] == "
       "first %d, retry %d replayed=%s" % (first[0], again[0], again[3]))
 check("idempotent once", control("/_stats")["accepted"].get("idempotent queued") == 1, "provider holds it once")
 
-# A dead provider opens the circuit: later sends are answered 202 at once, with no provider call.
+# A dead provider opens the circuit: later sends are answered 202 at once, with no provider call. The circuit stays
+# open 6 s, so the checks below still see it open on a loaded CI machine (with 2 s, a slow step let it half-open).
 control("/_reset", {}); control("/_plan", {"faults": [], "default": "503"})
 ids = [send("w", "breaker %d" % i)[1]["id"] for i in range(3)]
 time.sleep(0.3)
@@ -113,7 +114,7 @@ calls_before = control("/_stats")["sendCalls"]
 status, body, took, _ = send("w", "breaker fast")
 ids.append(body["id"])
 metrics = urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d/metrics" % port, headers={"Authorization": "Bearer " + key})).read().decode()
-check("circuit open", status == 202 and took < 0.5 and control("/_stats")["sendCalls"] == calls_before,
+check("circuit open", status == 202 and took < 1.0 and control("/_stats")["sendCalls"] == calls_before,
       "answered %d in %.0f ms with no provider call (calls %d)" % (status, took * 1000, control("/_stats")["sendCalls"]))
 check("circuit metric", 'switchboard_provider_circuit_open{provider="waha"} 1' in metrics, "switchboard_provider_circuit_open shows the open circuit")
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=5); started = time.monotonic()
