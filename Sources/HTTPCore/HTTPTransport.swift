@@ -14,8 +14,9 @@ public struct TransportRequest: Sendable, Equatable {
     /// against the address policy once and then pinned, so a DNS answer cannot change between check and connect.
     public var connectTo: String?
     /// The request must reach the server at most once (POST, PATCH: a second copy could be a second message).
-    /// On a reused connection that dies before any answer, libcurl (before 8.16) sends a request again on a new
-    /// connection; for these calls the transport refuses, and the call fails as `connectionReset` (outcome
+    /// On a reused connection that dies before any answer, libcurl sends a request again on a new connection
+    /// (it cannot tell a server that closed an idle connection from one that took the request and crashed; see
+    /// curl/curl#18417); for these calls the transport refuses, and the call fails as `connectionReset` (outcome
     /// unknown) instead. Connections are still reused.
     public var sendOnce: Bool
 
