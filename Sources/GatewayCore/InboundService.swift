@@ -75,7 +75,10 @@ public final class InboundService: Sendable {
         let shape = PayloadDrift.shape(payload)
         let digest = PayloadDrift.digest(shape)
         var headers = JSONObject()
-        for field in webhook.headers.fields where !field.lowercasedName.contains("signature") && !field.lowercasedName.contains("hmac") {
+        // Signature headers are left out of the stored copy. A byte search: Foundation's `contains` bridged every
+        // header name through NSString (5 % of an ingest's CPU).
+        for field in webhook.headers.fields
+        where field.lowercasedName.utf8.firstRange(of: "signature".utf8) == nil && field.lowercasedName.utf8.firstRange(of: "hmac".utf8) == nil {
             headers[field.lowercasedName] = .string(field.value)
         }
         let body = webhook.body

@@ -3,6 +3,7 @@ import GatewayCore
 import HTTPCore
 import JSONCore
 import ProviderKit
+import Storage
 import Support
 import Switchboard
 import TestSupport
@@ -59,6 +60,13 @@ final class InboundWebhookTests: XCTestCase {
         let events = try client.get("/v1/events?session=team&type=message.read").json?["data"]?.arrayValue ?? []
         XCTAssertEqual(events.count, 2)
         XCTAssertEqual(events.last?["data"]?["message"]?.stringValue, id)
+        // The raw copies keep the request's headers, but never its signature.
+        let stored = try server.gateway.database.read { db in try db.query("SELECT headers FROM inbound_webhooks").compactMap { $0.string(0) } }
+        XCTAssertEqual(stored.count, 3)
+        for headers in stored {
+            XCTAssertTrue(headers.contains("content-type"), headers)
+            XCTAssertFalse(headers.contains(header.lowercased()) || headers.contains(value), headers)
+        }
 
         // A bad signature: the canonical error for the provider, the reason in the log.
         reply = try provider.post("/v1/inbound/waha/team", whole, headers: [header: "00" + value])
