@@ -8,7 +8,7 @@ import Support
 /// across calls (the multi handle keeps the connection cache). Each call has a connect timeout and an overall
 /// deadline; redirects are never followed (a 3xx comes back as the response); request and response sizes are
 /// capped; DELETE may carry a body. Failures are typed `TransportError`s.
-public final class CurlTransport: HTTPTransport, @unchecked Sendable {
+public final class CurlTransport: LaneTransport, @unchecked Sendable {
     public struct Options: Sendable {
         public var connectTimeout: Double
         public var maxResponseBytes: Int
@@ -32,6 +32,12 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             self.userAgent = userAgent
             self.maxIdleSeconds = maxIdleSeconds
         }
+
+        /// Why `request` is not sent at all, if it is over a limit.
+        func refusal(of request: TransportRequest) -> TransportError? {
+            guard let body = request.body, body.count > maxRequestBytes else { return nil }
+            return TransportError(.invalidRequest, "request body of \(body.count) bytes is over the \(maxRequestBytes)-byte limit")
+        }
     }
 
     private let options: Options
@@ -46,7 +52,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public let connectionsOpened = LockedValue(0)
 
     public init(options: Options = Options()) {
-        _ = CurlTransport.global
+        CurlTransport.setUpLibcurl()
         self.options = options
         multi = curl_multi_init()
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.maxConnectionsPerHost)
@@ -66,6 +72,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     /// libcurl's global state, set up once per process.
     private static let global: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+    static func setUpLibcurl() { _ = global }
 
     /// Stops the transfer thread; calls in flight fail with `other`.
     public func shutdown() {
@@ -77,9 +84,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     // MARK: - HTTPTransport
 
     public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
-        if let body = request.body, body.count > options.maxRequestBytes {
-            throw TransportError(.invalidRequest, "request body of \(body.count) bytes is over the \(options.maxRequestBytes)-byte limit")
-        }
+        if let refusal = options.refusal(of: request) { throw refusal }
         let result: Result<TransportResponse, TransportError> = await withCheckedContinuation { continuation in
             let transfer = Transfer(request: request, maxResponseBytes: options.maxResponseBytes) { continuation.resume(returning: $0) }
             guard !stopping.get() else {
@@ -91,6 +96,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         }
         return try result.get()
     }
+
+    public func makeLane() -> any TransportLane { CurlLane(options: options) }
 
     // MARK: - The transfer thread
 

@@ -4,7 +4,7 @@ import Support
 /// A `CurlTransport` made on first use. A gateway whose sessions are all native and that has no webhook
 /// subscriber never calls out, so it never initialises libcurl (and OpenSSL's configuration through it) nor
 /// starts a transfer thread: the idle process stays small.
-public final class LazyCurlTransport: HTTPTransport {
+public final class LazyCurlTransport: LaneTransport {
     private let options: CurlTransport.Options
     private let state = LockedValue<(transport: CurlTransport?, shutDown: Bool)>((nil, false))
 
@@ -22,6 +22,9 @@ public final class LazyCurlTransport: HTTPTransport {
         guard let transport else { throw TransportError(.other, "the transport is shut down") }
         return try await transport.send(request)
     }
+
+    /// A lane needs no transfer thread: it is made at once.
+    public func makeLane() -> any TransportLane { CurlLane(options: options) }
 
     /// Stops the transport if it was started; later calls fail with `other`, as `CurlTransport`'s do.
     public func shutdown() {

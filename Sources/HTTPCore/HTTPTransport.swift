@@ -90,3 +90,15 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
 public protocol HTTPTransport: Sendable {
     func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse
 }
+
+/// Calls made one after another on the caller's own thread, the connection kept from one to the next. For a caller
+/// that sends strictly in order (webhook deliveries to one subscriber), this saves the two thread hand-offs of
+/// every `send`. `send` blocks: never call it from a task on the cooperative pool. One call at a time per lane.
+public protocol TransportLane: AnyObject, Sendable {
+    func send(_ request: TransportRequest) -> Result<TransportResponse, TransportError>
+}
+
+/// A transport that can also open lanes.
+public protocol LaneTransport: HTTPTransport {
+    func makeLane() -> any TransportLane
+}

@@ -129,6 +129,7 @@ public final class WebhookDispatcher: @unchecked Sendable {
     private func workerLoop(_ id: String, _ wakeup: Wakeup) async {
         // Only this worker's own entry is removed (a newer worker for the same id may have replaced it).
         defer { state.withLock { state in if state.workers[id] === wakeup { state.workers[id] = nil } } }
+        let lane = DeliveryLane(transport)
         while !stopped {
             let subscription: Subscription
             do {
@@ -161,13 +162,13 @@ public final class WebhookDispatcher: @unchecked Sendable {
                 await wakeup.wait(timeout: wait)
                 continue
             }
-            await deliver(batch, to: subscription)
+            await deliver(batch, to: subscription, lane: lane)
         }
     }
 
     /// Sends a batch in order; stops at the first failure (the head then waits for its retry). Successes are
     /// recorded in chunks while sending goes on; a failure is recorded only after every earlier success is.
-    private func deliver(_ batch: [(Delivery, EventLog.Entry)], to subscription: Subscription) async {
+    private func deliver(_ batch: [(Delivery, EventLog.Entry)], to subscription: Subscription, lane: DeliveryLane) async {
         let started = clock.now()
         // The address is checked (and pinned) once per batch, not per delivery.
         let target: Result<TargetPolicy.Target, GatewayError>
@@ -176,6 +177,27 @@ public final class WebhookDispatcher: @unchecked Sendable {
         } catch {
             target = .failure(error)
         }
+        // The attempts run on a thread of their own, one blocking call after another on the lane's connection:
+        // no hand-off between threads per delivery, and the cooperative pool is never blocked.
+        let (recording, failure) = await Self.onOwnThread { [self] in send(batch, to: subscription, target: target, notAfter: started, lane: lane) }
+        for task in recording {
+            do { try await task.value } catch { logger.error("webhook success not recorded", ["error": .string("\(error)")]) }
+        }
+        guard let (delivery, outcome) = failure else { return }
+        do {
+            let verdict = try await deliveries.recordFailure(delivery, outcome, schedule: schedule)
+            log(verdict, delivery, outcome)
+        } catch {
+            logger.error("webhook attempt not recorded", ["delivery": .string(delivery.id), "error": .string("\(error)")])
+        }
+    }
+
+    /// The blocking part of `deliver`: attempts in order until the first failure, which is returned unrecorded;
+    /// successes are handed to the writer 64 at a time (the tasks recording them are returned).
+    private func send(
+        _ batch: [(Delivery, EventLog.Entry)], to subscription: Subscription, target: Result<TargetPolicy.Target, GatewayError>, notAfter started: Date,
+        lane: DeliveryLane
+    ) -> (recording: [Task<Void, any Error>], failure: (Delivery, DeliveryStore.Outcome)?) {
         var recording: [Task<Void, any Error>] = []
         var successes: [(Delivery, DeliveryStore.Outcome)] = []
         let store = deliveries
@@ -187,7 +209,7 @@ public final class WebhookDispatcher: @unchecked Sendable {
         }
         for (delivery, entry) in batch {
             if stopped || delivery.nextAttemptAt > started { break }
-            let outcome = await attempt(delivery, entry, subscription, target: target)
+            let outcome = attempt(delivery, entry, subscription, target: target, lane: lane)
             if stopped && !outcome.succeeded { break }  // the transport is going away: not the endpoint's fault
             if outcome.succeeded {
                 attempts.success.increment()
@@ -201,19 +223,18 @@ public final class WebhookDispatcher: @unchecked Sendable {
             }
             attempts.failure.increment()
             flush()
-            for task in recording { _ = try? await task.value }
-            recording = []
-            do {
-                let verdict = try await deliveries.recordFailure(delivery, outcome, schedule: schedule)
-                log(verdict, delivery, outcome)
-            } catch {
-                logger.error("webhook attempt not recorded", ["delivery": .string(delivery.id), "error": .string("\(error)")])
-            }
-            break
+            return (recording, (delivery, outcome))
         }
         flush()
-        for task in recording {
-            do { try await task.value } catch { logger.error("webhook success not recorded", ["error": .string("\(error)")]) }
+        return (recording, nil)
+    }
+
+    /// Runs `body` on a new thread and resumes with its result.
+    private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.name = "switchboard-webhook"
+            thread.start()
         }
     }
 
@@ -241,8 +262,8 @@ public final class WebhookDispatcher: @unchecked Sendable {
 
     /// One signed POST of the event to the subscriber.
     private func attempt(
-        _ delivery: Delivery, _ entry: EventLog.Entry, _ subscription: Subscription, target: Result<TargetPolicy.Target, GatewayError>
-    ) async -> DeliveryStore.Outcome {
+        _ delivery: Delivery, _ entry: EventLog.Entry, _ subscription: Subscription, target: Result<TargetPolicy.Target, GatewayError>, lane: DeliveryLane
+    ) -> DeliveryStore.Outcome {
         let at = clock.now()
         let started = Monotonic.nanoseconds()
         func outcome(status: Int?, error: String?, response: String? = nil, retryAfter: Double? = nil) -> DeliveryStore.Outcome {
@@ -261,14 +282,14 @@ public final class WebhookDispatcher: @unchecked Sendable {
         headers.add("Content-Type", "application/json")
         let request = TransportRequest(
             method: "POST", url: subscription.url, headers: headers, body: body, timeout: settings.attemptTimeout, connectTo: address)
-        do {
-            let response = try await transport.send(request)
+        switch lane.send(request) {
+        case .success(let response):
             let snippet = response.body.isEmpty ? nil : String(decoding: response.body.prefix(1024), as: UTF8.self)
             if (200...299).contains(response.status) { return outcome(status: response.status, error: nil, response: snippet) }
             return outcome(
                 status: response.status, error: "HTTP \(response.status)", response: snippet,
                 retryAfter: RetrySchedule.retryAfter(response.headers["retry-after"], now: at))
-        } catch {
+        case .failure(let error):
             return outcome(status: nil, error: error.description)
         }
     }
