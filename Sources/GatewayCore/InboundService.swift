@@ -75,10 +75,9 @@ public final class InboundService: Sendable {
         let shape = PayloadDrift.shape(payload)
         let digest = PayloadDrift.digest(shape)
         var headers = JSONObject()
-        // Signature headers are left out of the stored copy. A byte search: Foundation's `contains` bridged every
-        // header name through NSString (5 % of an ingest's CPU).
-        for field in webhook.headers.fields
-        where field.lowercasedName.utf8.firstRange(of: "signature".utf8) == nil && field.lowercasedName.utf8.firstRange(of: "hmac".utf8) == nil {
+        // Signature headers are left out of the stored copy (a plain byte search: `contains` and
+        // `utf8.firstRange(of:)` cost 5 % and 20 % of an ingest's CPU).
+        for field in webhook.headers.fields where !field.lowercasedName.containsBytes(of: "signature") && !field.lowercasedName.containsBytes(of: "hmac") {
             headers[field.lowercasedName] = .string(field.value)
         }
         let body = webhook.body
