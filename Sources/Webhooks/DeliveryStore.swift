@@ -88,12 +88,17 @@ public final class DeliveryStore: Sendable {
     func recordSuccesses(_ results: [(Delivery, Outcome)]) async throws {
         guard let subscription = results.first?.0.subscriptionID else { return }
         try await database.write { db in
-            for (delivery, outcome) in results {
-                try Self.insertAttempt(delivery, outcome, in: db)
-                _ = try db.run(
-                    "UPDATE webhook_deliveries SET status = 'succeeded', attempts = attempts + 1, last_attempt_at = ?1, last_status = ?2, last_error = NULL, delivered_at = ?1 WHERE id = ?3",
-                    [.real(outcome.at.timeIntervalSince1970), SQLValue(outcome.status), .text(delivery.id)])
-            }
+            // Multi-row statements: two per chunk instead of two per delivery.
+            try MultiRowInsert.run(
+                "INSERT OR REPLACE INTO webhook_attempts (delivery_id, number, at, duration_ms, status, error, response) VALUES", columns: 7,
+                rows: results, in: db, values: Self.attemptValues)
+            try MultiRowInsert.run(
+                "WITH done (id, at, status) AS (VALUES", columns: 3, rows: results,
+                suffix: """
+                    ) UPDATE webhook_deliveries SET status = 'succeeded', attempts = attempts + 1, last_attempt_at = done.at, last_status = done.status,
+                    last_error = NULL, delivered_at = done.at FROM done WHERE webhook_deliveries.id = done.id
+                    """, in: db
+            ) { delivery, outcome in [.text(delivery.id), .real(outcome.at.timeIntervalSince1970), SQLValue(outcome.status)] }
             _ = try db.run("UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL", [.text(subscription)])
         }
     }
@@ -154,8 +159,12 @@ public final class DeliveryStore: Sendable {
     private static func insertAttempt(_ delivery: Delivery, _ outcome: Outcome, in db: SQLiteConnection) throws {
         _ = try db.run(
             "INSERT OR REPLACE INTO webhook_attempts (delivery_id, number, at, duration_ms, status, error, response) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [.text(delivery.id), .integer(Int64(delivery.attempts + 1)), .real(outcome.at.timeIntervalSince1970), .real(outcome.durationMilliseconds),
-             SQLValue(outcome.status), SQLValue(outcome.error), SQLValue(outcome.response)])
+            attemptValues(delivery, outcome))
+    }
+
+    private static func attemptValues(_ delivery: Delivery, _ outcome: Outcome) -> [SQLValue] {
+        [.text(delivery.id), .integer(Int64(delivery.attempts + 1)), .real(outcome.at.timeIntervalSince1970), .real(outcome.durationMilliseconds),
+         SQLValue(outcome.status), SQLValue(outcome.error), SQLValue(outcome.response)]
     }
 
     // MARK: - Reading and manual retry

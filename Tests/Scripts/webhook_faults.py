@@ -136,6 +136,11 @@ statuses = {d["status"] for d in deliveries["data"]}
 check(statuses == {"succeeded"}, f"delivery states after recovery: {statuses}")
 retried = [d for d in deliveries["data"] if d["attempts"] > 1]
 check(retried, "no delivery needed a retry")
+for delivery in deliveries["data"]:  # every attempt is logged, the last being the success
+    status, detail = call(port, "GET", f"/v1/webhooks/{sub['id']}/deliveries/{delivery['id']}")
+    log = detail["attemptLog"]
+    check(len(log) == delivery["attempts"] and 200 <= (log[-1]["statusCode"] or 0) < 300 and not log[-1]["error"],
+          f"delivery {delivery['id']}: the attempt log does not end with the success: {log}")
 status, detail = call(port, "GET", f"/v1/webhooks/{sub['id']}/deliveries/{retried[-1]['id']}")
 print(f"{len(expected)} events delivered exactly once, in order; {len(retried)} needed retries; "
       f"attempt log of the first: {[a['statusCode'] or a['error'].split(':')[0] for a in detail['attemptLog']]}", flush=True)
