@@ -98,16 +98,22 @@ alone=$(run ingest_paced_5k_fanout_paused "$work/alone.txt" 10)
 echo "$alone"
 set_status active
 
-# Drain: how long until every matching event has been delivered.
+# Drain: how long until every matching event has been delivered, at what rate, and the CPU each delivery cost the
+# gateway and the subscriber meanwhile (nothing else runs then).
+pending_now() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^switchboard_webhook_pending/ {print $2}'; }
+backlog=$(pending_now); backlog=${backlog%.*}
+gateway_cpu=$(cpu_ms "$gateway"); listener_cpu=$(cpu_ms "$listener")
 drain_started=$(date +%s.%N)
 for _ in $(seq 1 600); do
-  pending=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^switchboard_webhook_pending/ {print $2}')
+  pending=$(pending_now)
   [ "${pending%.*}" = 0 ] && break
   sleep 0.1
 done
 drain=$(echo "$(date +%s.%N) - $drain_started" | bc)
+gateway_cpu=$(( $(cpu_ms "$gateway") - gateway_cpu )); listener_cpu=$(( $(cpu_ms "$listener") - listener_cpu ))
 kill -INT "$listener"; wait "$listener" 2>/dev/null || true
 stored=$(python3 -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); print(db.execute('SELECT COUNT(*) FROM events').fetchone()[0], db.execute('SELECT COUNT(*) FROM inbound_webhooks').fetchone()[0])" "$work/data/switchboard.db")
 echo "stored: events=$(echo "$stored" | cut -d' ' -f1) raw_webhooks=$(echo "$stored" | cut -d' ' -f2)"
 echo "subscriber: $(tail -1 "$work/listen.log"); drained ${drain}s after the last run"
+[ "$backlog" -gt 0 ] && echo "drain: $backlog deliveries at $(echo "$backlog / $drain" | bc)/s; cpu per delivery: gateway $(( gateway_cpu * 1000 / backlog )) us, subscriber $(( listener_cpu * 1000 / backlog )) us"
 [ -n "${LISTEN_VERBOSE:-}" ] && grep rejected "$work/listen.out" | head -3 | cut -c1-600
