@@ -23,7 +23,8 @@ public final class LazyCurlTransport: LaneTransport {
         return try await transport.send(request)
     }
 
-    /// A lane needs no transfer thread: it is made at once.
+    /// A lane needs no transfer thread: it is made at once. `shutdown` does not reach lanes; their owners stop
+    /// using them first (the webhook dispatcher stops before the gateway shuts its transport down).
     public func makeLane() -> any TransportLane { CurlLane(options: options) }
 
     /// Stops the transport if it was started; later calls fail with `other`, as `CurlTransport`'s do.

@@ -89,9 +89,7 @@ public final class DeliveryStore: Sendable {
         guard let subscription = results.first?.0.subscriptionID else { return }
         try await database.write { db in
             // Multi-row statements: two per chunk instead of two per delivery.
-            try MultiRowInsert.run(
-                "INSERT OR REPLACE INTO webhook_attempts (delivery_id, number, at, duration_ms, status, error, response) VALUES", columns: 7,
-                rows: results, in: db, values: Self.attemptValues)
+            try MultiRowInsert.run(Self.attemptInsert, columns: 7, rows: results, in: db, values: Self.attemptValues)
             try MultiRowInsert.run(
                 "WITH done (id, at, status) AS (VALUES", columns: 3, rows: results,
                 suffix: """
@@ -156,10 +154,10 @@ public final class DeliveryStore: Sendable {
         }
     }
 
+    private static let attemptInsert = "INSERT OR REPLACE INTO webhook_attempts (delivery_id, number, at, duration_ms, status, error, response) VALUES"
+
     private static func insertAttempt(_ delivery: Delivery, _ outcome: Outcome, in db: SQLiteConnection) throws {
-        _ = try db.run(
-            "INSERT OR REPLACE INTO webhook_attempts (delivery_id, number, at, duration_ms, status, error, response) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            attemptValues(delivery, outcome))
+        try MultiRowInsert.run(attemptInsert, columns: 7, rows: [(delivery, outcome)], in: db, values: attemptValues)
     }
 
     private static func attemptValues(_ delivery: Delivery, _ outcome: Outcome) -> [SQLValue] {

@@ -15,7 +15,7 @@ public final class WebhookDispatcher: @unchecked Sendable {
     public let subscriptions: SubscriptionStore
     public let deliveries: DeliveryStore
     private let events: EventLog
-    private let transport: any HTTPTransport
+    private let transport: any LaneTransport
     private let policy: TargetPolicy
     private let schedule: RetrySchedule
     private let settings: WebhookSettings
@@ -33,7 +33,7 @@ public final class WebhookDispatcher: @unchecked Sendable {
     }
 
     public init(
-        subscriptions: SubscriptionStore, deliveries: DeliveryStore, events: EventLog, transport: any HTTPTransport, settings: WebhookSettings,
+        subscriptions: SubscriptionStore, deliveries: DeliveryStore, events: EventLog, transport: any LaneTransport, settings: WebhookSettings,
         clock: any WallClock, logger: Logger, metrics: MetricsRegistry
     ) {
         self.subscriptions = subscriptions
