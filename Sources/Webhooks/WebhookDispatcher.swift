@@ -169,17 +169,9 @@ public final class WebhookDispatcher: @unchecked Sendable {
     /// Sends a batch in order; stops at the first failure (the head then waits for its retry). Successes are
     /// recorded in chunks while sending goes on; a failure is recorded only after every earlier success is.
     private func deliver(_ batch: [(Delivery, EventLog.Entry)], to subscription: Subscription, lane: DeliveryLane) async {
-        let started = clock.now()
-        // The address is checked (and pinned) once per batch, not per delivery.
-        let target: Result<TargetPolicy.Target, GatewayError>
-        do throws(GatewayError) {
-            target = .success(try await check(subscription.url))
-        } catch {
-            target = .failure(error)
-        }
         // The attempts run on a thread of their own, one blocking call after another on the lane's connection:
         // no hand-off between threads per delivery, and the cooperative pool is never blocked.
-        let (recording, failure) = await Self.onOwnThread { [self] in send(batch, to: subscription, target: target, notAfter: started, lane: lane) }
+        let (recording, failure) = await Self.onOwnThread { [self] in send(batch, to: subscription, lane: lane) }
         for task in recording {
             do { try await task.value } catch { logger.error("webhook success not recorded", ["error": .string("\(error)")]) }
         }
@@ -195,9 +187,16 @@ public final class WebhookDispatcher: @unchecked Sendable {
     /// The blocking part of `deliver`: attempts in order until the first failure, which is returned unrecorded;
     /// successes are handed to the writer 64 at a time (the tasks recording them are returned).
     private func send(
-        _ batch: [(Delivery, EventLog.Entry)], to subscription: Subscription, target: Result<TargetPolicy.Target, GatewayError>, notAfter started: Date,
-        lane: DeliveryLane
+        _ batch: [(Delivery, EventLog.Entry)], to subscription: Subscription, lane: DeliveryLane
     ) -> (recording: [Task<Void, any Error>], failure: (Delivery, DeliveryStore.Outcome)?) {
+        let started = clock.now()
+        // The address is checked (and pinned) once per batch, not per delivery; here, as it may resolve DNS.
+        let target: Result<TargetPolicy.Target, GatewayError>
+        do throws(GatewayError) {
+            target = .success(try policy.check(subscription.url))
+        } catch {
+            target = .failure(error)
+        }
         var recording: [Task<Void, any Error>] = []
         var successes: [(Delivery, DeliveryStore.Outcome)] = []
         let store = deliveries
