@@ -12,20 +12,7 @@ final class CurlLaneTests: XCTestCase {
     private var server: HTTPServer!
     private var base: String { "http://127.0.0.1:\(server.port!)" }
 
-    override func setUpWithError() throws {
-        let routes = [
-            Route("POST", "/echo", .inline(CurlTransportTests.echo)),
-            Route("GET", "/redirect", .inline { _ in HTTPResponse(status: 302, headers: ["Location": "/echo"], body: []) }),
-            Route("GET", "/slow", .async { _ in
-                try await Task.sleep(nanoseconds: 3_000_000_000)
-                return .text("late")
-            }),
-        ]
-        server = HTTPServer(
-            configuration: ServerConfiguration(port: 0, eventLoops: 1), router: Router(routes), logger: .discard, metrics: MetricsRegistry(),
-            accessLog: false, renderError: { error, _ in .text("\(error)", status: 500) })
-        try server.start()
-    }
+    override func setUpWithError() throws { server = try CurlTransportTests.startServer() }
 
     override func tearDown() { server.stop() }
 

@@ -68,16 +68,13 @@ final class CurlSendOnceTests: XCTestCase {
 
     /// A `sendOnce` call still uses the pool: sequential POSTs share one connection.
     func testSendOnceRequestsReuseConnections() async throws {
-        let server = HTTPServer(
-            configuration: ServerConfiguration(port: 0, eventLoops: 1), router: Router([Route("POST", "/x", .inline(CurlTransportTests.echo))]),
-            logger: .discard, metrics: MetricsRegistry(), accessLog: false, renderError: { _, _ in HTTPResponse(status: 500) })
-        try server.start()
+        let server = try CurlTransportTests.startServer()
         defer { server.stop() }
         let transport = CurlTransport()
         defer { transport.shutdown() }
         for index in 0..<10 {
             let body = Array(#"{"n":\#(index)}"#.utf8)
-            let response = try await transport.send(TransportRequest(method: "POST", url: "http://127.0.0.1:\(server.port!)/x", body: body, sendOnce: true))
+            let response = try await transport.send(TransportRequest(method: "POST", url: "http://127.0.0.1:\(server.port!)/echo", body: body, sendOnce: true))
             XCTAssertEqual(try JSONParser.parse(response.body)["body"], .string(String(decoding: body, as: UTF8.self)))
         }
         XCTAssertEqual(transport.connectionsOpened.get(), 1)

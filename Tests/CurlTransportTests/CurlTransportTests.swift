@@ -14,6 +14,12 @@ final class CurlTransportTests: XCTestCase {
     private var base: String { "http://127.0.0.1:\(server.port!)" }
 
     override func setUpWithError() throws {
+        server = try CurlTransportTests.startServer()
+        transport = CurlTransport(options: .init(connectTimeout: 2, maxResponseBytes: 100_000, maxRequestBytes: 50_000))
+    }
+
+    /// Our server on port 0 with the routes these tests call (also used by `CurlLaneTests`).
+    static func startServer() throws -> HTTPServer {
         let routes = [
             Route("POST", "/echo", .inline(CurlTransportTests.echo)),
             Route("PUT", "/echo", .inline(CurlTransportTests.echo)),
@@ -33,11 +39,11 @@ final class CurlTransportTests: XCTestCase {
                 HTTPResponse.json(["ok": false], status: Int(context.parameter("code")) ?? 500, headers: ["Retry-After": "7"])
             }),
         ]
-        server = HTTPServer(
+        let server = HTTPServer(
             configuration: ServerConfiguration(port: 0, eventLoops: 1), router: Router(routes), logger: .discard, metrics: MetricsRegistry(),
             accessLog: false, renderError: { error, _ in .text("\(error)", status: 500) })
         try server.start()
-        transport = CurlTransport(options: .init(connectTimeout: 2, maxResponseBytes: 100_000, maxRequestBytes: 50_000))
+        return server
     }
 
     override func tearDown() {
