@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "SupportTests", dependencies: ["Support", "JSONCore"]),
         .testTarget(name: "GroupModelTests", dependencies: ["GroupModel", "JSONCore"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "GroupModel", "JSONCore", "Support"]),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "GatewayCore", "Storage", "GroupModel", "JSONCore", "Support", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Support", "TestSupport"]),
         .testTarget(name: "CurlTransportTests", dependencies: ["CurlTransport", "HTTPServer", "HTTPCore", "Support", "JSONCore", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "Support", "JSONCore", "TestSupport"]),

@@ -20,9 +20,12 @@ extension EventLog {
     /// - Parameters:
     ///   - sessions: only these sessions (nil: every session).
     ///   - types: only these types (nil: every type).
-    public func page(after: Int64?, sessions: [String]?, types: [String]?, limit: Int) throws -> [Entry] {
+    ///   - withData: false leaves every event's `data` null, unread and unparsed (for readers that route events).
+    public func page(after: Int64?, sessions: [String]?, types: [String]?, limit: Int, withData: Bool = true) throws -> [Entry] {
         guard let scope = scope(sessions) else { return [] }
-        return try database.read { db in try read(after: after ?? 0, scope: scope, types: types, limit: limit, newestFirst: false, in: db) }
+        return try database.read { db in
+            try read(after: after ?? 0, scope: scope, types: types, limit: limit, newestFirst: false, withData: withData, in: db)
+        }
     }
 
     /// The cursor that leaves the last `count` matching entries after it (0 when there are fewer): where a reader
@@ -76,7 +79,8 @@ extension EventLog {
     }
 
     /// Up to `limit` entries after `after`, oldest first (or the newest ones, newest first).
-    func read(after: Int64, scope: Scope, types: [String]?, limit: Int, newestFirst: Bool, in db: SQLiteConnection) throws -> [Entry] {
+    func read(after: Int64, scope: Scope, types: [String]?, limit: Int, newestFirst: Bool, withData: Bool = true, in db: SQLiteConnection) throws -> [Entry] {
+        let select = withData ? EventLog.select : EventLog.selectWithoutData
         var typeSQL = ""
         var typeArguments: [SQLValue] = []
         if let types, !types.isEmpty {
@@ -87,14 +91,14 @@ extension EventLog {
         var found: [Entry] = []
         switch scope {
         case .all:
-            let rows = try db.query(EventLog.select + " WHERE e.seq > ?" + typeSQL + order, [.integer(after)] + typeArguments + [.integer(Int64(limit))])
+            let rows = try db.query(select + " WHERE e.seq > ?" + typeSQL + order, [.integer(after)] + typeArguments + [.integer(Int64(limit))])
             for row in rows {
                 found += try expand(row, after: after, only: nil, in: db)
                 if !newestFirst && found.count >= limit { break }
             }
         case .sessions(let keys):
             let sessionArguments = keys.map(SQLValue.integer)
-            let own = EventLog.select + " WHERE e.session IN (" + EventLog.placeholders(keys.count) + ") AND e.seq > ?" + typeSQL + order
+            let own = select + " WHERE e.session IN (" + EventLog.placeholders(keys.count) + ") AND e.seq > ?" + typeSQL + order
             for row in try db.query(own, sessionArguments + [.integer(after)] + typeArguments + [.integer(Int64(limit))]) {
                 found += try expand(row, after: after, only: nil, in: db)
             }
@@ -103,7 +107,7 @@ extension EventLog {
             let groups = try db.query(
                 "SELECT DISTINCT group_id FROM event_session_groups WHERE session IN (" + EventLog.placeholders(keys.count) + ")", sessionArguments)
             let listed = " AND (" + Array(repeating: "instr(e.recipients, ?) > 0", count: keys.count).joined(separator: " OR ") + ")"
-            let fanOut = EventLog.select + " WHERE e.group_id = ? AND e.recipients IS NOT NULL AND e.seq > ?" + listed + typeSQL + order
+            let fanOut = select + " WHERE e.group_id = ? AND e.recipients IS NOT NULL AND e.seq > ?" + listed + typeSQL + order
             let only = Set(keys)
             for group in groups {
                 let arguments = [group[0], .integer(after)] + keys.map { .text(FanOut.item($0)) } + typeArguments + [.integer(Int64(limit + 1))]
@@ -144,6 +148,7 @@ extension EventLog {
                e.recipients
         FROM events e JOIN event_sessions s ON s.key = e.session LEFT JOIN event_payloads p ON p.id = e.payload
         """
+    private static let selectWithoutData = select.replacingOccurrences(of: "COALESCE(e.data, p.data)", with: "NULL")
 
     private static func entry(_ row: Row) -> Entry? {
         guard let type = EventType(rawValue: row.string(2) ?? "") else { return nil }

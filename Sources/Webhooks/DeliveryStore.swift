@@ -28,7 +28,7 @@ public final class DeliveryStore: Sendable {
     public func fanOut(page limit: Int = 500) async throws -> (subscriptions: Set<String>, more: Bool) {
         let smallest = try database.read { db in try db.queryOne("SELECT MIN(cursor) FROM webhook_subscriptions")?[0].int }
         guard let from = smallest else { return ([], false) }
-        let page = try events.page(after: from, sessions: nil, types: nil, limit: limit)
+        let page = try events.page(after: from, sessions: nil, types: nil, limit: limit, withData: false)
         guard let last = page.last?.seq else { return ([], false) }
         let now = clock.now().timeIntervalSince1970
         let touched = try await database.write { db -> Set<String> in
@@ -58,12 +58,13 @@ public final class DeliveryStore: Sendable {
 
     // MARK: - Delivering
 
+    /// A subscriber's pending deliveries in event-log order: a range of `webhook_deliveries_by_status`.
+    static let headQuery = "SELECT \(Delivery.columns) FROM webhook_deliveries WHERE subscription_id = ? AND status = 'pending' ORDER BY event_seq LIMIT ?"
+
     /// The next pending deliveries of a subscriber in event-log order (the head first), with their events.
     func head(of subscription: String, limit: Int) throws -> [(Delivery, EventLog.Entry)] {
         let rows = try database.read { db in
-            try db.query(
-                "SELECT \(Delivery.columns) FROM webhook_deliveries WHERE subscription_id = ? AND status = 'pending' ORDER BY event_seq LIMIT ?",
-                [.text(subscription), .integer(Int64(limit))])
+            try db.query(Self.headQuery, [.text(subscription), .integer(Int64(limit))])
         }
         let deliveries = rows.compactMap(Delivery.init(row:))
         guard !deliveries.isEmpty else { return [] }

@@ -55,5 +55,12 @@ public enum WebhookSchema {
                 PRIMARY KEY (delivery_id, number)
             ) WITHOUT ROWID;
             """),
+        Migration(
+            "webhooks-002",
+            """
+            -- `webhook_deliveries_by_status` answers every query on a subscriber's pending deliveries in `event_seq`
+            -- order, so the partial index only cost an insert and a delete in the writer per delivery.
+            DROP INDEX webhook_deliveries_pending;
+            """),
     ]
 }

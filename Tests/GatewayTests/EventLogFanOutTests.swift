@@ -118,6 +118,18 @@ final class EventLogFanOutTests: XCTestCase {
         }
     }
 
+    func testPagesWithoutDataAreTheSameEntriesWithNullData() throws {
+        try fill()
+        let full = try log.page(after: 0, sessions: nil, types: nil, limit: 1000)
+        let bare = try log.page(after: 0, sessions: nil, types: nil, limit: 1000, withData: false)
+        XCTAssertEqual(described(bare), expected())
+        XCTAssertEqual(described(bare), described(full))
+        XCTAssertEqual(Set(bare.map(\.event.data)), [.null])
+        XCTAssertEqual(full.map { $0.event.data["id"]?.stringValue }, model.map(\.message))
+        let filtered = try log.page(after: 0, sessions: ["c"], types: ["group.updated"], limit: 1000, withData: false)
+        XCTAssertEqual(described(filtered), expected(sessions: ["c"], types: ["group.updated"]))
+    }
+
     func testRecentHistoryCursorAndLookupsByPosition() throws {
         try fill()
         for count in [0, 1, 5, 40] {
