@@ -68,6 +68,12 @@ public struct API: Sendable {
                         let admission = try gate.admit(context)
                         return try await admission.finish { try await slow(APIRequest(context: context, principal: admission.principal)) }
                     })
+            case .deferred(let body):
+                precondition(route.access == .open || route.access == .webhook, "\(route.operationId): a deferred handler runs on the event loop, which must not look keys up")
+                handler = .deferred { context, respond in
+                    let admission = try gate.admit(context)
+                    try body(APIRequest(context: context, principal: admission.principal), respond)
+                }
             }
             if route.operationId == "sendMessage", case .async(let send) = handler { calls.sendMessage = send }
             router.add(Route(route.method, route.path, handler))

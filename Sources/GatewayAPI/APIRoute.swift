@@ -25,6 +25,9 @@ public struct APIRoute: Sendable {
         /// A read that can often be answered from memory: `fast` runs on the event loop and must not block; it
         /// answers nil to fall back to `slow`. Authentication on the fast path uses only cached keys.
         case fast(@Sendable (APIRequest) throws -> HTTPResponse?, slow: @Sendable (APIRequest) async throws -> HTTPResponse)
+        /// Starts on the event loop (it must not block) and calls `respond` once, from any thread: for work that
+        /// ends in a database write's callback. Only on routes that need no key lookup (`.open`, `.webhook`).
+        case deferred(@Sendable (APIRequest, _ respond: @escaping RouteHandler.Respond) throws -> Void)
     }
 
     public struct QueryParameter: Sendable {

@@ -48,6 +48,11 @@ struct QueryValidation: Sendable {
                     try check(request.request.queryItems)
                     return try await slow(request)
                 })
+        case .deferred(let body):
+            return .deferred { request, respond in
+                try check(request.request.queryItems)
+                try body(request, respond)
+            }
         }
     }
 

@@ -56,6 +56,60 @@ public final class InboundService: Sendable {
     }
 
     public func receive(provider name: String, session: String, webhook: InboundWebhook) async throws(GatewayError) -> Outcome {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Outcome, GatewayError>, Never>) in
+            receive(provider: name, session: session, webhook: webhook) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+
+    /// `receive` with a callback. Verifying and normalizing run on the calling thread (no blocking: CPU only);
+    /// `completion` runs on the database's writer thread once the webhook is durably stored, or at once (on the
+    /// calling thread) when it is refused.
+    public func receive(
+        provider name: String, session: String, webhook: InboundWebhook, completion: @escaping @Sendable (Result<Outcome, GatewayError>) -> Void
+    ) {
+        let prepared: Prepared
+        do throws(GatewayError) {
+            prepared = try prepare(provider: name, session: session, webhook: webhook)
+        } catch {
+            completion(.failure(error))
+            return
+        }
+        let (events, messages, now, total) = (events, messages, prepared.now, prepared.events.count)
+        database.write({ db in
+            var normalized = prepared.events
+            for index in normalized.indices { try InboundService.applyStatus(&normalized[index], messages: messages, now: now, in: db) }
+            let appended = try events.append(normalized, in: db)
+            try db.run(
+                "INSERT INTO inbound_webhooks (provider, session, kind, received_at, headers, body, events) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [.text(name), .text(session), .text(prepared.kind), .real(now.timeIntervalSince1970), .text(prepared.headers), .blob(webhook.body),
+                 .text(JSON.array(normalized.map { .string($0.id) }).text)])
+            try PayloadDrift.record(provider: name, kind: prepared.kind, shape: prepared.shape, digest: prepared.digest, at: now, in: db)
+            return appended.count
+        }) { result in
+            switch result {
+            case .success(let appended):
+                if appended > 0 { events.didAppend() }
+                completion(.success(Outcome(acknowledgement: prepared.acknowledgement, appended: appended, duplicates: total - appended)))
+            case .failure(let error):
+                completion(.failure(GatewayError.internal("The webhook could not be stored: \(error)")))
+            }
+        }
+    }
+
+    /// A verified webhook, normalized and ready to store.
+    private struct Prepared: Sendable {
+        let now: Date
+        let events: [GatewayEvent]
+        let kind: String
+        let shape: [String: String]
+        let digest: String
+        /// The request headers kept with the raw copy (JSON), signatures left out.
+        let headers: String
+        let acknowledgement: (status: Int, body: JSON)
+    }
+
+    private func prepare(provider name: String, session: String, webhook: InboundWebhook) throws(GatewayError) -> Prepared {
         // An unknown provider or session answers exactly as a bad signature does: callers without the secret learn
         // nothing about what is configured. The log line tells the operator the real reason.
         guard let provider = providers[name], let record = sessions.record(session), record.provider == name else {
@@ -71,36 +125,16 @@ public final class InboundService: Sendable {
         }
         let payload = try webhook.json()
         let normalized = try provider.normalizer.normalize(webhook, context: NormalizeContext(session: session, receivedAt: now))
-        let kind = provider.normalizer.kind(of: payload)
         let shape = PayloadDrift.shape(payload)
-        let digest = PayloadDrift.digest(shape)
         var headers = JSONObject()
         // Signature headers are left out of the stored copy (a plain byte search: `contains` and
         // `utf8.firstRange(of:)` cost 5 % and 20 % of an ingest's CPU).
         for field in webhook.headers.fields where !field.lowercasedName.containsBytes(of: "signature") && !field.lowercasedName.containsBytes(of: "hmac") {
             headers[field.lowercasedName] = .string(field.value)
         }
-        let body = webhook.body
-        let storedHeaders = JSON.object(headers).text
-        let appended: [GatewayEvent]
-        let total = normalized.count
-        do {
-            appended = try await database.write { [events, messages] db in
-                var normalized = normalized
-                for index in normalized.indices { try InboundService.applyStatus(&normalized[index], messages: messages, now: now, in: db) }
-                let appended = try events.append(normalized, in: db)
-                try db.run(
-                    "INSERT INTO inbound_webhooks (provider, session, kind, received_at, headers, body, events) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [.text(name), .text(session), .text(kind), .real(now.timeIntervalSince1970), .text(storedHeaders), .blob(body),
-                     .text(JSON.array(normalized.map { .string($0.id) }).text)])
-                try PayloadDrift.record(provider: name, kind: kind, shape: shape, digest: digest, at: now, in: db)
-                return appended
-            }
-        } catch {
-            throw GatewayError.internal("The webhook could not be stored: \(error)")
-        }
-        if !appended.isEmpty { events.didAppend() }
-        return Outcome(acknowledgement: provider.normalizer.acknowledgement, appended: appended.count, duplicates: total - appended.count)
+        return Prepared(
+            now: now, events: normalized, kind: provider.normalizer.kind(of: payload), shape: shape, digest: PayloadDrift.digest(shape),
+            headers: JSON.object(headers).text, acknowledgement: provider.normalizer.acknowledgement)
     }
 
     /// Logs why a webhook was refused; the client gets the one canonical answer, whatever the reason.

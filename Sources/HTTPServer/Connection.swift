@@ -191,13 +191,33 @@ final class Connection {
                 return
             }
             asyncHandler = handler
+        case .deferred(let handler):
+            let respond = answer(exchange, route: route.pattern)
+            // Exactly once: a second answer would be taken for the connection's next request.
+            let answered = LockedValue(false)
+            let once: RouteHandler.Respond = { result in
+                guard !answered.withLock({ done in defer { done = true }; return done }) else { return }
+                switch result {
+                case .success(let response): respond(response)
+                case .failure(let error): respond(server.render(error, requestId: exchange.requestId))
+                }
+            }
+            do { try handler(context, once) } catch { once(.failure(error)) }
+            return
         }
-        let loop = self.loop
-        let id = self.id
-        let pattern = route.pattern
+        let respond = answer(exchange, route: route.pattern)
         Task {
             let response: HTTPResponse
             do { response = try await asyncHandler(context) } catch { response = server.render(error, requestId: exchange.requestId) }
+            respond(response)
+        }
+    }
+
+    /// Takes a response from any thread back to this connection's loop (recorded only, when the client has gone).
+    private func answer(_ exchange: Exchange, route pattern: String) -> @Sendable (HTTPResponse) -> Void {
+        let loop = self.loop
+        let id = self.id
+        return { response in
             loop.execute {
                 if let connection = loop.connection(id) {
                     connection.finish(exchange, route: pattern, response: response)

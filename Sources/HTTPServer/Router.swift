@@ -38,6 +38,12 @@ public enum RouteHandler: Sendable {
     /// Tries `inline` on the event loop first — it must not block, and answers nil when it cannot respond
     /// from memory — and otherwise runs `async` as a task.
     case inlineOrAsync(inline: @Sendable (RequestContext) throws -> HTTPResponse?, async: @Sendable (RequestContext) async throws -> HTTPResponse)
+    /// Starts on the event loop thread — it must not block — and answers later, from any thread, by calling
+    /// `respond` exactly once (a throw before that is the answer instead). For work handed to another thread
+    /// that calls back (a database write), without a task on the cooperative pool on either side of it.
+    case deferred(@Sendable (RequestContext, _ respond: @escaping Respond) throws -> Void)
+
+    public typealias Respond = @Sendable (Result<HTTPResponse, any Error>) -> Void
 }
 
 /// One route: a method and a pattern of literal and `{parameter}` segments.

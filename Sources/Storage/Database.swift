@@ -172,20 +172,29 @@ public final class Database: @unchecked Sendable {
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let box = ResultBox<T>()
-            enqueue(WriteJob(
-                run: { connection in
-                    box.result = Result { try body(connection) }
-                    return box.succeeded
-                },
-                complete: { commitError in
-                    switch (box.result, commitError) {
-                    case (.success, let error?): continuation.resume(throwing: error)
-                    case (.some(let result), _): continuation.resume(with: result)
-                    case (.none, let error): continuation.resume(throwing: error ?? SQLiteError(code: 21, extendedCode: 21, message: "database is closed", sql: nil))
-                    }
-                }))
+            write(body) { continuation.resume(with: $0) }
         }
+    }
+
+    /// `write` with a callback: `completion` runs on the writer thread once the transaction is durably committed
+    /// (or has failed), and must be quick: the next commit waits for it. On a closed database it runs at once, on
+    /// the calling thread, with the error.
+    public func write<T: Sendable>(
+        _ body: @escaping @Sendable (SQLiteConnection) throws -> T, completion: @escaping @Sendable (Result<T, any Error>) -> Void
+    ) {
+        let box = ResultBox<T>()
+        enqueue(WriteJob(
+            run: { connection in
+                box.result = Result { try body(connection) }
+                return box.succeeded
+            },
+            complete: { commitError in
+                switch (box.result, commitError) {
+                case (.success, let error?): completion(.failure(error))
+                case (.some(let result), _): completion(result)
+                case (.none, let error): completion(.failure(error ?? SQLiteError(code: 21, extendedCode: 21, message: "database is closed", sql: nil)))
+                }
+            }))
     }
 
     /// The blocking form of `write`, for start-up, the CLI and tests outside async contexts.

@@ -91,6 +91,15 @@ final class InboundWebhookTests: XCTestCase {
         let kind = drift?["data"]?.arrayValue?.first { $0["kind"]?.stringValue == "message.ack" }
         XCTAssertEqual(kind?["payloads"]?.intValue, 4)
         XCTAssertEqual(kind?["newFields"]?.arrayValue?.compactMap { $0["path"]?.stringValue }, ["engine"], drift?.text ?? "")
+
+        // Past the size verified on the event loop (the pool takes it): the same answers.
+        var big = whole
+        if case .object(var envelope) = big { envelope["padding"] = .string(String(repeating: "x", count: 100_000)); big = .object(envelope) }
+        (header, value) = sign("waha", big, secret: "test-secret")
+        reply = try provider.post("/v1/inbound/waha/team", big, headers: [header: value])
+        XCTAssertEqual(reply.status, 200, reply.text)
+        XCTAssertEqual(reply.json?["duplicates"]?.intValue, 1, reply.text)
+        XCTAssertEqual(try provider.post("/v1/inbound/waha/team", big, headers: [header: "00" + value]).errorCode, "invalid_signature")
     }
 
     func testWalyticStatusWebhooksAreCorrelatedOrReportedAmbiguous() throws {

@@ -130,6 +130,30 @@ final class DatabaseTests: StorageTestCase {
         XCTAssertEqual(try count(database), 0)
     }
 
+    func testWriteCallbackRunsOnceCommittedWithTheResultOrTheError() throws {
+        let database = try open()
+        let stored = expectation(description: "stored")
+        database.write({ connection -> Int64 in
+            try connection.run("INSERT INTO items (name) VALUES ('callback')")
+            return connection.lastInsertRowID
+        }) { result in
+            // Committed by now: another connection sees the row.
+            let id = (try? result.get()) ?? -1
+            XCTAssertEqual(try? database.read { try $0.queryOne("SELECT name FROM items WHERE id = ?", [.integer(id)])?.string(0) }, "callback")
+            stored.fulfill()
+        }
+        let refused = expectation(description: "refused")
+        database.write({ connection in
+            try connection.run("INSERT INTO items (name) VALUES ('doomed')")
+            throw JobError(index: 3)
+        }) { result in
+            if case .failure(let error) = result { XCTAssertEqual(error as? JobError, JobError(index: 3)) } else { XCTFail("the body's error is the result") }
+            refused.fulfill()
+        }
+        wait(for: [stored, refused], timeout: 5)
+        XCTAssertEqual(try count(database), 1)
+    }
+
     func testReadsSeeCommittedWrites() async throws {
         let database = try open()
         for index in 0..<5 {

@@ -9,6 +9,9 @@ import Support
 /// Provider webhooks in (`/v1/inbound`, authenticated by the provider's signature or URL token, not an API key),
 /// the stateless normalizer (`/v1/normalize`), and payload drift per provider.
 enum InboundRoutes {
+    /// Webhooks up to this size are verified and parsed on the event loop (typical ones are a few KiB).
+    static let onLoopBodyLimit = 64 << 10
+
     static func routes(_ env: APIEnvironment) -> [APIRoute] {
         [
             APIRoute(
@@ -20,14 +23,24 @@ enum InboundRoutes {
                     .init(401, "invalid_signature: a bad, stale or missing signature or token — or an unknown provider or session, which get the same answer.", Schema.ref("Error")),
                     .init(404, "This gateway receives no provider webhooks.", Schema.ref("Error")),
                 ],
-                handler: .async { request in
+                // Verified and normalized on the event loop, answered from the writer's callback: no task on the
+                // cooperative pool either side of the write. A big payload (up to the body limit) is verified and
+                // parsed on the pool instead, so the loop's other connections do not wait behind it.
+                handler: .deferred { request, respond in
                     guard let inbound = env.inbound else { throw GatewayError.notFound("This gateway receives no provider webhooks.") }
                     let webhook = InboundWebhook(headers: request.request.headers, body: request.request.body, query: request.request.queryItems)
-                    let outcome = try await inbound.receive(provider: request.parameter("provider"), session: request.parameter("session"), webhook: webhook)
-                    var body = outcome.acknowledgement.body.objectValue ?? JSONObject()
-                    body["events"] = .int(Int64(outcome.appended))
-                    body["duplicates"] = .int(Int64(outcome.duplicates))
-                    return .json(.object(body), status: outcome.acknowledgement.status)
+                    let (provider, session) = (request.parameter("provider"), request.parameter("session"))
+                    let receive: @Sendable () -> Void = {
+                        inbound.receive(provider: provider, session: session, webhook: webhook) { result in
+                            respond(result.map { outcome in
+                                var body = outcome.acknowledgement.body.objectValue ?? JSONObject()
+                                body["events"] = .int(Int64(outcome.appended))
+                                body["duplicates"] = .int(Int64(outcome.duplicates))
+                                return .json(.object(body), status: outcome.acknowledgement.status)
+                            }.mapError { $0 })
+                        }
+                    }
+                    if webhook.body.count > InboundRoutes.onLoopBodyLimit { Task { receive() } } else { receive() }
                 }),
             APIRoute(
                 "POST", "/v1/normalize/{provider}", id: "normalizeWebhook", tag: "inbound",
