@@ -4,7 +4,9 @@
 # (synchronous=FULL) before its 2xx. A subscriber on loopback (`switchboard webhooks listen`, verifying every
 # Standard Webhooks signature) receives the canonical events; the fan-out lag is sampled from /metrics during
 # the run and the drain time measured after it.
-# Runs: full speed (64 connections), then paced at about 5,000 requests/s for the latency at that rate.
+# Runs: full speed (64 connections); paced, each connection waiting 10 ms between requests (the 64 connections
+# fall into step, so requests come in bursts); the same mean pacing with each wait drawn from 0-20 ms (arrivals
+# spread out, as from many independent senders); and the fixed pacing again with the fan-out paused.
 # Usage: bench/webhooks.sh   (DURATION=seconds per run, default 10)
 source "$(dirname "$0")/lib.sh"
 need wrk wrk
@@ -37,10 +39,11 @@ for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$listen_port/" &
 
 # Enough distinct requests that no run wraps around (wrapping would post duplicates, which dedupe cheaply).
 per_run=$(( duration * 20000 ))
-python3 "$root/bench/webhook_requests.py" bench-secret 20000 "$work/warmup.txt" W
+python3 "$root/bench/webhook_requests.py" bench-secret 40000 "$work/warmup.txt" W
 python3 "$root/bench/webhook_requests.py" bench-secret "$per_run" "$work/full.txt" F
 python3 "$root/bench/webhook_requests.py" bench-secret "$(( duration * 8000 ))" "$work/paced.txt" P
 python3 "$root/bench/webhook_requests.py" bench-secret "$(( duration * 8000 ))" "$work/alone.txt" Q
+python3 "$root/bench/webhook_requests.py" bench-secret "$(( duration * 8000 ))" "$work/random.txt" R
 cat >"$work/post.lua" <<'LUA'
 local threads = 0
 function setup(thread) thread:set("tid", threads); threads = threads + 1 end
@@ -56,7 +59,12 @@ function init(args)
   end
 end
 function request() i = i % #reqs + 1; return reqs[i] end
-function delay() local d = os.getenv("DELAY_MS"); if d then return tonumber(d) end; return 0 end
+local pause, spread = tonumber(os.getenv("DELAY_MS") or ""), os.getenv("DELAY_SPREAD") == "1"
+function delay()
+  if not pause then return 0 end
+  if spread then return math.random(0, 2 * pause) end
+  return pause
+end
 LUA
 url="http://127.0.0.1:$port/v1/inbound/waha/team"
 first=$(head -1 "$work/warmup.txt")
@@ -78,9 +86,10 @@ sample_lag() {  # prints the highest lag and pending seen while $1 runs
   echo "max_lag=${max_lag}s max_pending=${max_pending}"
 }
 
-run() {  # run NAME FILE [DELAY_MS]
-  local name=$1 file=$2 delay=${3:-}
-  ( REQUESTS="$file" DELAY_MS="$delay" wrk_run "$name" "$url" -s "$work/post.lua" >"$work/$name.out" ) &
+run() {  # run NAME FILE [DELAY_MS [spread]]
+  local name=$1 file=$2 delay=${3:-} spread=0
+  [ "${4:-}" = spread ] && spread=1
+  ( REQUESTS="$file" DELAY_MS="$delay" DELAY_SPREAD=$spread wrk_run "$name" "$url" -s "$work/post.lua" >"$work/$name.out" ) &
   local runner=$!
   local lag; lag=$(sample_lag "$runner")
   wait "$runner"
@@ -92,6 +101,8 @@ full=$(run ingest_full_speed "$work/full.txt")
 echo "$full"
 paced=$(run ingest_paced_5k "$work/paced.txt" 10)
 echo "$paced"
+spread=$(run ingest_paced_5k_spread "$work/random.txt" 10 spread)
+echo "$spread"
 # The same offered load with the subscriber paused: what ingest costs without fan-out competing for the 2 cores.
 set_status disabled
 alone=$(run ingest_paced_5k_fanout_paused "$work/alone.txt" 10)
