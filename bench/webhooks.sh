@@ -89,11 +89,14 @@ sample_lag() {  # prints the highest lag and pending seen while $1 runs
 run() {  # run NAME FILE [DELAY_MS [spread]]
   local name=$1 file=$2 delay=${3:-} spread=0
   [ "${4:-}" = spread ] && spread=1
+  local cpu_before; cpu_before=$(cpu_ms "$gateway")
   ( REQUESTS="$file" DELAY_MS="$delay" DELAY_SPREAD=$spread wrk_run "$name" "$url" -s "$work/post.lua" >"$work/$name.out" ) &
   local runner=$!
   local lag; lag=$(sample_lag "$runner")
   wait "$runner"
-  echo "$(cat "$work/$name.out") fanout_$lag"
+  # The gateway's CPU per webhook over the run (with whatever fan-out it did meanwhile): steady when steal is not.
+  local line cpu; line=$(cat "$work/$name.out"); cpu=$(( $(cpu_ms "$gateway") - cpu_before ))
+  echo "$line fanout_$lag gateway_cpu_per_webhook=$(awk -v c="$cpu" -v r="$(wrk_value "$line" rps)" -v d="$duration" 'BEGIN {printf "%d", (r > 0) ? c * 1000 / (r * d) : 0}')us"
 }
 
 DURATION=2 run warmup "$work/warmup.txt" >/dev/null
