@@ -5,7 +5,7 @@
 # subscriber and once with one on loopback (`switchboard webhooks listen`, verifying signatures). Per run it prints
 # the rate, the latencies, the gateway's CPU time and context switches per webhook (its own threads; both hold
 # still when the hypervisor's steal moves the latencies), and the steal; then the median of each over the rounds.
-# Usage: bench/ingest_ab.sh OTHER_BINARY   (ROUNDS=3, DURATION=8 seconds per run)
+# Usage: bench/ingest_ab.sh OTHER_BINARY   (ROUNDS=3, an odd number for a true median; DURATION=8 seconds per run)
 source "$(dirname "$0")/lib.sh"
 need wrk wrk
 [ $# -eq 1 ] && [ -x "$1" ] || { echo "usage: bench/ingest_ab.sh OTHER_BINARY" >&2; exit 2; }
@@ -45,6 +45,7 @@ measure() {  # measure LABEL BINARY SUBSCRIBER(0|1): one run on a fresh gateway
 JSON
   SWITCHBOARD_ADMIN_KEY=$key "$binary" serve --config "$work/config.json" --port "$port" --data "$data" >/dev/null 2>"$work/gateway.log" &
   local gateway=$! listener=""
+  pids+=("$gateway")
   wait_http "http://127.0.0.1:$port/healthz"
   if [ "$subscribed" = 1 ]; then
     local listen_port secret; listen_port=$(free_port)
@@ -53,6 +54,7 @@ JSON
       python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
     "$binary" webhooks listen --port "$listen_port" --secret "$secret" --quiet >/dev/null 2>&1 &
     listener=$!
+    pids+=("$listener")
   fi
   # Fresh requests per run: their signed timestamps must be under five minutes old.
   python3 "$root/bench/webhook_requests.py" bench-secret "$(( duration * 9000 ))" "$work/requests.txt" A
@@ -60,8 +62,9 @@ JSON
   cpu=$(cpu_ms "$gateway"); switched=$(switches "$gateway")
   line=$(REQUESTS="$work/requests.txt" DURATION=$duration wrk_run "$label" "http://127.0.0.1:$port/v1/inbound/waha/team" -s "$work/post.lua")
   cpu=$(( $(cpu_ms "$gateway") - cpu )); switched=$(( $(switches "$gateway") - switched ))
-  [ -n "$listener" ] && kill "$listener"
-  kill "$gateway"; wait "$gateway" 2>/dev/null || true
+  if [ -n "$listener" ]; then kill "$listener" 2>/dev/null || echo "bench: the subscriber of $label had stopped" >&2; fi
+  kill "$gateway" 2>/dev/null || echo "bench: the gateway of $label had stopped" >&2
+  wait "$gateway" 2>/dev/null || true
   rm -rf "$data"
   awk -v line="$line" -v c="$cpu" -v s="$switched" -v r="$(wrk_value "$line" rps)" -v d="$duration" \
     'BEGIN {printf "%s cpu_per_webhook_us=%d switches_per_webhook=%.2f\n", line, c * 1000 / (r * d), s / (r * d)}'
