@@ -15,23 +15,6 @@ machine
 rounds=${ROUNDS:-3}
 duration=${DURATION:-8}
 
-cat >"$work/post.lua" <<'LUA'
-local threads = 0
-function setup(thread) thread:set("tid", threads); threads = threads + 1 end
-function init(args)
-  reqs, i, n = {}, 0, 0
-  for line in io.lines(os.getenv("REQUESTS")) do
-    n = n + 1
-    if n % 2 == tid then
-      local ts, sig, body = line:match("^([^\t]*)\t([^\t]*)\t(.*)$")
-      reqs[#reqs + 1] = wrk.format("POST", nil, {["Content-Type"] = "application/json", ["X-Webhook-Hmac"] = sig,
-        ["X-Webhook-Hmac-Algorithm"] = "sha512", ["X-Webhook-Timestamp"] = ts}, body)
-    end
-  end
-end
-function request() i = i % #reqs + 1; return reqs[i] end
-function delay() return math.random(0, 20) end
-LUA
 
 # Context switches of every thread of a process so far (threads that ended are not counted).
 switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s + 0}'; }
@@ -60,7 +43,7 @@ JSON
   python3 "$root/bench/webhook_requests.py" bench-secret "$(( duration * 9000 ))" "$work/requests.txt" A
   local cpu switched line
   cpu=$(cpu_ms "$gateway"); switched=$(switches "$gateway")
-  line=$(REQUESTS="$work/requests.txt" DURATION=$duration wrk_run "$label" "http://127.0.0.1:$port/v1/inbound/waha/team" -s "$work/post.lua")
+  line=$(REQUESTS="$work/requests.txt" DELAY_MS=10 DELAY_SPREAD=1 DURATION=$duration wrk_run "$label" "http://127.0.0.1:$port/v1/inbound/waha/team" -s "$root/bench/webhook_post.lua")
   cpu=$(( $(cpu_ms "$gateway") - cpu )); switched=$(( $(switches "$gateway") - switched ))
   if [ -n "$listener" ]; then kill "$listener" 2>/dev/null || echo "bench: the subscriber of $label had stopped" >&2; fi
   kill "$gateway" 2>/dev/null || echo "bench: the gateway of $label had stopped" >&2

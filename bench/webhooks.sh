@@ -44,28 +44,6 @@ python3 "$root/bench/webhook_requests.py" bench-secret "$per_run" "$work/full.tx
 python3 "$root/bench/webhook_requests.py" bench-secret "$(( duration * 8000 ))" "$work/paced.txt" P
 python3 "$root/bench/webhook_requests.py" bench-secret "$(( duration * 8000 ))" "$work/alone.txt" Q
 python3 "$root/bench/webhook_requests.py" bench-secret "$(( duration * 8000 ))" "$work/random.txt" R
-cat >"$work/post.lua" <<'LUA'
-local threads = 0
-function setup(thread) thread:set("tid", threads); threads = threads + 1 end
-function init(args)
-  reqs, i, n = {}, 0, 0
-  for line in io.lines(os.getenv("REQUESTS")) do
-    n = n + 1
-    if n % 2 == tid then
-      local ts, sig, body = line:match("^([^\t]*)\t([^\t]*)\t(.*)$")
-      reqs[#reqs + 1] = wrk.format("POST", nil, {["Content-Type"] = "application/json", ["X-Webhook-Hmac"] = sig,
-        ["X-Webhook-Hmac-Algorithm"] = "sha512", ["X-Webhook-Timestamp"] = ts}, body)
-    end
-  end
-end
-function request() i = i % #reqs + 1; return reqs[i] end
-local pause, spread = tonumber(os.getenv("DELAY_MS") or ""), os.getenv("DELAY_SPREAD") == "1"
-function delay()
-  if not pause then return 0 end
-  if spread then return math.random(0, 2 * pause) end
-  return pause
-end
-LUA
 url="http://127.0.0.1:$port/v1/inbound/waha/team"
 first=$(head -1 "$work/warmup.txt")
 status=$(curl -s -o "$work/first.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "X-Webhook-Hmac: $(echo "$first" | cut -f2)" \
@@ -90,7 +68,7 @@ run() {  # run NAME FILE [DELAY_MS [spread]]
   local name=$1 file=$2 delay=${3:-} spread=0
   [ "${4:-}" = spread ] && spread=1
   local cpu_before; cpu_before=$(cpu_ms "$gateway")
-  ( REQUESTS="$file" DELAY_MS="$delay" DELAY_SPREAD=$spread wrk_run "$name" "$url" -s "$work/post.lua" >"$work/$name.out" ) &
+  ( REQUESTS="$file" DELAY_MS="$delay" DELAY_SPREAD=$spread wrk_run "$name" "$url" -s "$root/bench/webhook_post.lua" >"$work/$name.out" ) &
   local runner=$!
   local lag; lag=$(sample_lag "$runner")
   wait "$runner"
