@@ -69,6 +69,20 @@ public final class Database: @unchecked Sendable {
     /// Batches committed, and jobs in them, for metrics.
     public let commits = LockedValue<(batches: Int, jobs: Int)>((0, 0))
 
+    /// Where the time of durable writes goes, for metrics: set once, by whoever exports them.
+    public struct WriteTimings: Sendable {
+        /// A batch's `COMMIT`: its pages written to the log and the log synced (`synchronous=FULL`).
+        public var commit: @Sendable (_ seconds: Double) -> Void
+        /// A write, from being queued to being durable: the wait for the batch before it, its own batch, the commit.
+        public var write: @Sendable (_ seconds: Double) -> Void
+
+        public init(commit: @escaping @Sendable (_ seconds: Double) -> Void, write: @escaping @Sendable (_ seconds: Double) -> Void) {
+            self.commit = commit
+            self.write = write
+        }
+    }
+    public let timings = LockedValue<WriteTimings?>(nil)
+
     /// Opens (creating) the database, verifies WAL, applies migrations, and starts the writer thread.
     public init(path: String, migrations: [Migration], logger: Logger, options: Options = Options()) throws {
         self.path = path
@@ -254,6 +268,7 @@ public final class Database: @unchecked Sendable {
 
     private func commit(_ batch: [WriteJob]) {
         var commitError: (any Error)? = nil
+        var commitSeconds = 0.0
         do {
             try writer.run("BEGIN IMMEDIATE")
             for job in batch {
@@ -266,7 +281,9 @@ public final class Database: @unchecked Sendable {
                     throw SQLiteError(code: 1, extendedCode: 1, message: "the transaction was rolled back by SQLite", sql: nil)
                 }
             }
+            let committing = Monotonic.nanoseconds()
             try writer.run("COMMIT")
+            commitSeconds = Double(Monotonic.nanoseconds() - committing) / 1e9
         } catch {
             commitError = error
             if writer.isInTransaction { try? writer.execute("ROLLBACK") }
@@ -276,6 +293,11 @@ public final class Database: @unchecked Sendable {
         commits.withLock {
             $0.batches += 1
             $0.jobs += batch.count
+        }
+        if commitError == nil, let timings = timings.get() {
+            let durable = Monotonic.nanoseconds()
+            timings.commit(commitSeconds)
+            for job in batch { timings.write(Double(durable - job.queued) / 1e9) }
         }
         for job in batch { job.complete(commitError) }
         checkpointAfterCommit()
@@ -306,6 +328,8 @@ public final class Database: @unchecked Sendable {
 private struct WriteJob {
     let run: (SQLiteConnection) -> Bool
     let complete: ((any Error)?) -> Void
+    /// When it was queued (monotonic nanoseconds).
+    let queued = Monotonic.nanoseconds()
 }
 
 private final class ResultBox<T>: @unchecked Sendable {

@@ -44,6 +44,41 @@ final class OperationsTests: XCTestCase {
         }
     }
 
+    /// Where a send's time goes: each durable write (queued to committed), each batch's COMMIT, and the provider call.
+    func testMetricsTimeDurableWritesCommitsAndProviderSends() throws {
+        let fake = try FakeProvider(provider: "waha", fixtures: Script.repositoryRoot + "/Contract/Fixtures")
+        let port = try fake.start()
+        defer { fake.stop() }
+        let config = try GatewayConfig.load(
+            file: Script.repositoryRoot + "/examples/config/waha.json",
+            environment: ["WAHA_URL": "http://127.0.0.1:\(port)", "WAHA_API_KEY": "test-key", "WAHA_WEBHOOK_SECRET": "test-secret", "WAHA_SESSION": "default"])
+        let server = try TestGateway(config: config)
+        defer { server.cleanUp() }
+        let metrics = try server.client(key: nil)
+        func value(_ name: String) throws -> Double {
+            let text = try metrics.get("/metrics").text
+            let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+            return try XCTUnwrap(line.flatMap { Double($0.split(separator: " ").last ?? "") }, "\(name) is missing:\n\(text)")
+        }
+        let writesBefore = try value("switchboard_db_write_seconds_count")
+        let client = try TestClient(port: server.port, key: TestGateway.adminKey)
+        for text in ["one", "two"] {
+            let sent = try client.post("/v1/sessions/team/messages", ["group": "120363022345678901@g.us", "text": .string(text)])
+            XCTAssertEqual(sent.status, 201, sent.text)
+        }
+        XCTAssertEqual(try value(#"switchboard_provider_send_seconds_count{provider="waha"}"#), 2)
+        XCTAssertGreaterThan(try value(#"switchboard_provider_send_seconds_sum{provider="waha"}"#), 0)
+        XCTAssertEqual(try value(#"switchboard_provider_send_seconds_bucket{provider="waha",le="+Inf"}"#), 2)
+        // Each send: the message with its outbox row before the call, its outcome after it.
+        XCTAssertGreaterThanOrEqual(try value("switchboard_db_write_seconds_count") - writesBefore, 4)
+        XCTAssertGreaterThan(try value("switchboard_db_write_seconds_sum"), 0)
+        let commits = try value("switchboard_db_commit_seconds_count")
+        XCTAssertGreaterThanOrEqual(commits, 2)
+        XCTAssertLessThanOrEqual(commits, try value("switchboard_db_write_seconds_count"), "a commit carries one write or more")
+        // A commit is part of each of its writes: the writes' total time is at least the commits'.
+        XCTAssertGreaterThanOrEqual(try value("switchboard_db_write_seconds_sum"), try value("switchboard_db_commit_seconds_sum"))
+    }
+
     func testOneStructuredLogLinePerRequestWithoutSecretsOrBodies() throws {
         let server = try TestGateway()
         let client = try server.client()

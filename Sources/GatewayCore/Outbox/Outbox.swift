@@ -114,6 +114,7 @@ public final class Outbox: Sendable {
         inFlight.withLock { _ = $0.insert(message.id) }
         defer { inFlight.withLock { _ = $0.remove(message.id) } }
         let verdict: Verdict
+        let calling = Monotonic.nanoseconds()
         do {
             let result = try await ProviderHTTP.$statuses.withValue(log) {
                 try await entry.adapter.perform(.send(Outbox.outgoing(message)), on: binding)
@@ -132,6 +133,7 @@ public final class Outbox: Sendable {
                 verdict = .fail(error, .failed)
             }
         }
+        time(Double(Monotonic.nanoseconds() - calling) / 1e9, provider: entry.name)
         return try await record(verdict, for: message, started: started, providerStatus: log.last, provider: entry.name, finisher: finisher)
     }
 
@@ -185,6 +187,14 @@ public final class Outbox: Sendable {
         if case .fail = verdict { events.didAppend() }
         if case .resend = verdict { wakeup.signal() }
         return recorded
+    }
+
+    /// How long the provider took to answer a send (or to fail it), whatever the outcome.
+    private func time(_ seconds: Double, provider: String) {
+        metrics?.histogram(
+            "switchboard_provider_send_seconds", help: "Provider calls for sends, from the request to the answer (or the failure), by provider.",
+            labels: [("provider", provider)]
+        ).observe(seconds)
     }
 
     private func count(_ verdict: Verdict, provider: String) {
