@@ -56,3 +56,12 @@ wrk_median() { wrk_values "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+
 
 # CPU time (user + system) a process has used, in milliseconds: per-request CPU holds still when steal moves latency.
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$1/stat"; }
+
+# Reading /metrics: take the text once (curl -fsS URL/metrics), then read several series from that one moment.
+# metric TEXT SERIES: one series' value (SERIES with its labels, if it has any), 0 when absent.
+metric() { echo "$1" | awk -v n="$2" '$1 == n {v = $2} END {print v + 0}'; }
+# mean_ms BEFORE AFTER NAME [LABELS]: a histogram's mean, in ms, over what it observed between two readings.
+mean_ms() {
+  awk -v s0="$(metric "$1" "$3_sum${4:-}")" -v c0="$(metric "$1" "$3_count${4:-}")" -v s1="$(metric "$2" "$3_sum${4:-}")" \
+    -v c1="$(metric "$2" "$3_count${4:-}")" 'BEGIN {n = c1 - c0; printf "%.2f", (n > 0) ? (s1 - s0) * 1000 / n : 0}'
+}

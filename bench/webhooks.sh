@@ -67,14 +67,24 @@ sample_lag() {  # prints the highest lag and pending seen while $1 runs
 run() {  # run NAME FILE [DELAY_MS [spread]]
   local name=$1 file=$2 delay=${3:-} spread=0
   [ "${4:-}" = spread ] && spread=1
-  local cpu_before; cpu_before=$(cpu_ms "$gateway")
+  local cpu_before before; cpu_before=$(cpu_ms "$gateway"); before=$(curl -fsS "http://127.0.0.1:$port/metrics")
   ( REQUESTS="$file" DELAY_MS="$delay" DELAY_SPREAD=$spread wrk_run "$name" "$url" -s "$root/bench/webhook_post.lua" >"$work/$name.out" ) &
   local runner=$!
   local lag; lag=$(sample_lag "$runner")
   wait "$runner"
   # The gateway's CPU per webhook over the run (with whatever fan-out it did meanwhile): steady when steal is not.
-  local line cpu; line=$(cat "$work/$name.out"); cpu=$(( $(cpu_ms "$gateway") - cpu_before ))
-  echo "$line fanout_$lag gateway_cpu_per_webhook=$(awk -v c="$cpu" -v r="$(wrk_value "$line" rps)" -v d="$duration" 'BEGIN {printf "%d", (r > 0) ? c * 1000 / (r * d) : 0}')us"
+  local line cpu after; line=$(cat "$work/$name.out"); cpu=$(( $(cpu_ms "$gateway") - cpu_before ))
+  after=$(curl -fsS "http://127.0.0.1:$port/metrics")
+  echo "$line fanout_$lag gateway_cpu_per_webhook=$(awk -v c="$cpu" -v r="$(wrk_value "$line" rps)" -v d="$duration" 'BEGIN {printf "%d", (r > 0) ? c * 1000 / (r * d) : 0}')us" \
+    "$(writer_time "$before" "$after")"
+}
+# What the single writer spent the run on: durable writes (mean, queued to committed; an ingest waits for one),
+# and the checkpoints it finished so that the log could start over (every write waits meanwhile).
+writer_time() {
+  local checkpoints stalled
+  checkpoints=$(( $(metric "$2" switchboard_db_writer_checkpoints_total) - $(metric "$1" switchboard_db_writer_checkpoints_total) ))
+  stalled=$(awk -v a="$(metric "$1" switchboard_db_writer_checkpoint_seconds_total)" -v b="$(metric "$2" switchboard_db_writer_checkpoint_seconds_total)" 'BEGIN {printf "%.2f", b - a}')
+  echo "durable_write_mean=$(mean_ms "$1" "$2" switchboard_db_write_seconds)ms writer_checkpoints=$checkpoints (${stalled}s)"
 }
 
 DURATION=2 run warmup "$work/warmup.txt" >/dev/null
