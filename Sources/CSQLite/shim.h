@@ -30,4 +30,12 @@ static inline int csqlite_wal_frames_hook(void *frames, sqlite3 *db, const char 
     return SQLITE_OK;
 }
 static inline void csqlite_track_wal_frames(sqlite3 *db, int *frames) { sqlite3_wal_hook(db, csqlite_wal_frames_hook, frames); }
+// Syncs this connection's handle on the database file through SQLite's own VFS (xSync), outside any transaction.
+static inline int csqlite_sync_database_file(sqlite3 *db) {
+    sqlite3_file *file = 0;
+    int rc = sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file);
+    if (rc != SQLITE_OK) return rc;
+    if (file == 0 || file->pMethods == 0) return SQLITE_MISUSE;
+    return file->pMethods->xSync(file, SQLITE_SYNC_NORMAL);
+}
 #endif

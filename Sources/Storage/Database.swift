@@ -20,16 +20,22 @@ public final class Database: @unchecked Sendable {
         /// the log starts over, if the background checkpoints have not brought it there first. The default is 64 MiB
         /// of log, the size the file is cut back to (`journal_size_limit`).
         public var walLimitFrames: Int
+        /// Frames the log must hold before a background checkpoint that has caught up asks the writer to finish it
+        /// (and so start the log over). Every write waits while the writer finishes one, and under steady writes
+        /// the background catches up every few dozen commits: restarting each time stalled the writer 20–26 times a
+        /// second at 5,000 webhooks/s (BENCHMARKS.md, issue 6). 32 MiB of log restarts it every few seconds.
+        public var restartFrames: Int
 
         public init(
             maxReaders: Int = 8, maxBatch: Int = 256, synchronous: String = "FULL", busyTimeoutMilliseconds: Int = 5000,
-            walLimitFrames: Int = 16_384
+            walLimitFrames: Int = 16_384, restartFrames: Int = 8_192
         ) {
             self.maxReaders = maxReaders
             self.maxBatch = maxBatch
             self.synchronous = synchronous
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
             self.walLimitFrames = walLimitFrames
+            self.restartFrames = restartFrames
         }
     }
 

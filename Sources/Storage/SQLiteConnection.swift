@@ -54,6 +54,12 @@ public final class SQLiteConnection {
         csqlite_track_wal_frames(raw, count)
     }
 
+    /// Syncs the database file (not the log) to disk through SQLite's own file handle, outside any transaction.
+    public func syncDatabaseFile() throws(SQLiteError) {
+        let result = csqlite_sync_database_file(raw)
+        guard result == SQLITE_OK else { throw error(result, sql: "sync of the database file") }
+    }
+
     /// Frames in the write-ahead log after the last commit on this connection (0 until `trackWALFrames()`).
     public var walFrames: Int { Int(walFrameCount?.pointee ?? 0) }
 

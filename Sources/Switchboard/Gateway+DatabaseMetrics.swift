@@ -15,6 +15,8 @@ extension Gateway {
         let longestCheckpoint = metrics.gauge(
             "switchboard_db_writer_checkpoint_max_seconds", help: "The longest checkpoint the writer finished since start.")
         let frames = metrics.gauge("switchboard_db_wal_frames", help: "Pages in the write-ahead log after the last commit.")
+        let backgroundSyncs = metrics.counter(
+            "switchboard_db_checkpoint_syncs_total", help: "Syncs of the database file by the checkpoint thread after its passes (off the writer).")
         // Sub-millisecond buckets: a commit here is a sync of the log, tens of microseconds to a few milliseconds.
         let buckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
         let commitSeconds = metrics.histogram(
@@ -38,6 +40,7 @@ extension Gateway {
             writerCheckpointSeconds.increment(by: wal.writerCheckpointSeconds - before.wal.writerCheckpointSeconds)
             longestCheckpoint.set(wal.longestWriterCheckpointSeconds)
             frames.set(Double(wal.frames))
+            backgroundSyncs.increment(by: Double(wal.backgroundSyncs - before.wal.backgroundSyncs))
         }
     }
 }

@@ -240,31 +240,68 @@ final class DatabaseTests: StorageTestCase {
 /// The write-ahead log must start over under writes that never pause: a checkpoint beside the writer never catches
 /// up, and without the writer finishing it the log grows by every page written.
 final class DatabaseWALBoundTests: StorageTestCase {
-    /// The everyday path, with the default limit far away: background passes catch up to within the slack, the
-    /// writer finishes between two batches, and the log starts over while 16 writers keep the queue full.
+    /// The everyday path, with the limit far away: background passes catch up to within the slack, the writer
+    /// finishes between two batches once the log holds `restartFrames`, and the log starts over while 16 writers
+    /// keep the queue full.
     func testWriterFinishesCaughtUpCheckpointsSoTheLogStartsOver() async throws {
+        var options = Database.Options()
+        options.restartFrames = 1_024
+        let database = try open(options: options)
+        // Until the log has started over after a writer checkpoint, or 4,000 rows of 4 KiB: about a quarter of the
+        // limit's frames, so only the caught-up path can have started it over.
+        let written = try await writeUntil(database, rows: 4_000, tag: "c") { $0.restarts > 0 && $0.writerCheckpoints > 0 }
+        let stats = database.walStats.get()
+        XCTAssertGreaterThan(stats.writerCheckpoints, 0, "no background pass came within the slack in \(written) writes")
+        XCTAssertGreaterThan(stats.restarts, 0, "the log never started over in \(written) writes")
+        XCTAssertEqual(try count(database), Int64(written))
+    }
+
+    /// A caught-up checkpoint does not stop the writer while the log is shorter than `restartFrames`: each restart
+    /// pauses every write, and the background catches up every few dozen commits.
+    func testShortLogIsLeftToGrowBeforeTheWriterFinishesACheckpoint() async throws {
+        var options = Database.Options()
+        options.restartFrames = 6_000
+        let database = try open(options: options)
+        // About 1,500 frames: background passes catch up many times over, but the log stays under 6,000 frames.
+        let first = try await writeUntil(database, rows: 1_500, tag: "a") { _ in false }
+        let short = database.walStats.get()
+        XCTAssertEqual(short.writerCheckpoints, 0, "the writer finished a checkpoint of a log of \(short.frames) frames (\(first) writes)")
+        // Past 6,000 frames the next caught-up pass has the writer finish it, and the log starts over.
+        let second = try await writeUntil(database, rows: 8_000, tag: "b") { $0.restarts > 0 && $0.writerCheckpoints > 0 }
+        let long = database.walStats.get()
+        XCTAssertGreaterThan(long.writerCheckpoints, 0, "no writer checkpoint in \(first + second) writes")
+        XCTAssertGreaterThan(long.restarts, 0, "the log never started over in \(first + second) writes")
+        XCTAssertEqual(try count(database), Int64(first + second))
+    }
+
+    /// The checkpoint thread syncs what its passes copied into the database file itself: SQLite syncs it only after a
+    /// pass that copied the whole log, which under steady writes is only the writer's, and that sync then stalled
+    /// every write for all the pages copied since the last restart.
+    func testCheckpointThreadSyncsTheDatabaseFileAfterItsPasses() async throws {
         let database = try open()
+        let written = try await writeUntil(database, rows: 2_000, tag: "s") { $0.backgroundSyncs > 0 }
+        XCTAssertGreaterThan(database.walStats.get().backgroundSyncs, 0, "no background sync in \(written) writes")
+        XCTAssertEqual(try count(database), Int64(written))
+    }
+
+    /// Writes up to `rows` rows of 4 KiB from 16 concurrent writers, stopping early once `done` holds for the log's
+    /// statistics; returns how many were written.
+    private func writeUntil(_ database: Database, rows: Int, tag: String, done: @escaping @Sendable (Database.WALStats) -> Bool) async throws -> Int {
         let blob = SQLValue.blob([UInt8](repeating: 0xCD, count: 4096))
         let written = LockedValue(0)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<16 {
                 group.addTask {
-                    // Until the log has started over after a writer checkpoint, or 4,000 rows of 4 KiB: about half
-                    // the default limit's frames, so only the caught-up path can have started it over.
-                    for row in 0..<250 {
-                        let stats = database.walStats.get()
-                        if stats.restarts > 0 && stats.writerCheckpoints > 0 { return }
-                        try await database.write { try $0.run("INSERT INTO items (name, value) VALUES (?, ?)", [.text("c\(writer)-\(row)"), blob]) }
+                    for row in 0..<(rows / 16) {
+                        if done(database.walStats.get()) { return }
+                        try await database.write { try $0.run("INSERT INTO items (name, value) VALUES (?, ?)", [.text("\(tag)\(writer)-\(row)"), blob]) }
                         written.withLock { $0 += 1 }
                     }
                 }
             }
             try await group.waitForAll()
         }
-        let stats = database.walStats.get()
-        XCTAssertGreaterThan(stats.writerCheckpoints, 0, "no background pass came within the slack in \(written.get()) writes")
-        XCTAssertGreaterThan(stats.restarts, 0, "the log never started over in \(written.get()) writes")
-        XCTAssertEqual(try count(database), Int64(written.get()))
+        return written.get()
     }
 
     /// The safety net: a low `walLimitFrames` makes the writer checkpoint whatever is left.

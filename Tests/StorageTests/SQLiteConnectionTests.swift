@@ -17,6 +17,14 @@ final class SQLiteConnectionTests: StorageTestCase {
         try connection.queryOne("SELECT count(*) FROM t")?.int(0) ?? -1
     }
 
+    func testDatabaseFileSyncsThroughSQLitesOwnHandle() throws {
+        let db = try connection()
+        defer { db.close() }
+        try db.run("INSERT INTO t (name) VALUES (?)", ["synced"])
+        XCTAssertNoThrow(try db.syncDatabaseFile())
+        XCTAssertEqual(try count(db), 1, "a sync changes nothing")
+    }
+
     func testRunReturnsChangesAndLastInsertRowID() throws {
         let db = try connection()
         defer { db.close() }
