@@ -13,7 +13,11 @@ need() {  # need COMMAND PACKAGE
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$2" >/dev/null
 }
 
-build_release() { (cd "$root" && swift build -c release 2>&1 | grep -E "error|warning" >&2 || true); echo "$root/.build/release/switchboard"; }
+# The release build of this checkout, or BINARY when set (another build, to compare two in alternating runs).
+build_release() {
+  if [ -n "${BINARY:-}" ]; then echo "$BINARY"; return; fi
+  (cd "$root" && swift build -c release 2>&1 | grep -E "error|warning" >&2 || true); echo "$root/.build/release/switchboard"
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
