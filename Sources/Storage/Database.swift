@@ -22,7 +22,7 @@ public final class Database: @unchecked Sendable {
         public var walLimitFrames: Int
         /// Frames the log must hold before a background checkpoint that has caught up asks the writer to finish it
         /// (and so start the log over). Every write waits while the writer finishes one, and under steady writes
-        /// the background catches up every few dozen commits: restarting each time stalled the writer 20–26 times a
+        /// the background catches up every few dozen commits: restarting each time stalled the writer 14–26 times a
         /// second at 5,000 webhooks/s (BENCHMARKS.md, issue 6). 32 MiB of log restarts it every few seconds.
         public var restartFrames: Int
 
