@@ -15,8 +15,7 @@ final class ContractRecorderTests: XCTestCase {
     private func record(allowWrites: Bool) async throws -> (directory: TemporaryDirectory, written: [String], skipped: [String], fake: FakeProvider) {
         let fake = try FakeProvider(provider: "waha", fixtures: Script.repositoryRoot + "/Contract/Fixtures")
         let port = try fake.start()
-        let environment = ["WAHA_URL": "http://127.0.0.1:\(port)", "WAHA_API_KEY": apiKey, "WAHA_WEBHOOK_SECRET": webhookSecret, "WAHA_SESSION": "default"]
-        let config = try GatewayConfig.load(file: Script.repositoryRoot + "/examples/config/waha.json", environment: environment)
+        let config = try GatewayConfig.wahaExample(url: "http://127.0.0.1:\(port)", apiKey: apiKey, webhookSecret: webhookSecret)
         let recorder = try ContractRecorder(config: config, session: "team", allowWrites: allowWrites, participant: participant)
         let directory = TemporaryDirectory()
         let transport = CurlTransport()

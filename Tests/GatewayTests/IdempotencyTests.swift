@@ -68,10 +68,7 @@ final class IdempotencyTests: XCTestCase {
         let closed = try TestGateway()
         let deadPort = closed.port
         closed.cleanUp()
-        let config = try GatewayConfig.load(
-            file: Script.repositoryRoot + "/examples/config/waha.json",
-            environment: ["WAHA_URL": "http://127.0.0.1:\(deadPort)", "WAHA_API_KEY": "k", "WAHA_WEBHOOK_SECRET": "s", "WAHA_SESSION": "default"])
-        let server = try TestGateway(config: config)
+        let server = try TestGateway(config: try .wahaExample(url: "http://127.0.0.1:\(deadPort)", apiKey: "k", webhookSecret: "s"))
         defer { server.cleanUp() }
         let client = try server.client()
         let body: JSON = ["group": "120363022345678901@g.us", "text": "down"]

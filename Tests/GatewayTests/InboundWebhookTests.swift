@@ -30,10 +30,7 @@ final class InboundWebhookTests: XCTestCase {
         let fake = try FakeProvider(provider: "waha", fixtures: Script.repositoryRoot + "/Contract/Fixtures")
         let port = try fake.start()
         defer { fake.stop() }
-        let config = try GatewayConfig.load(
-            file: Script.repositoryRoot + "/examples/config/waha.json",
-            environment: ["WAHA_URL": "http://127.0.0.1:\(port)", "WAHA_API_KEY": "test-key", "WAHA_WEBHOOK_SECRET": "test-secret", "WAHA_SESSION": "default"])
-        let server = try TestGateway(config: config)
+        let server = try TestGateway(config: try .wahaExample(url: "http://127.0.0.1:\(port)"))
         defer { server.cleanUp() }
         let client = try TestClient(port: server.port, key: TestGateway.adminKey)
         let sent = try client.post("/v1/sessions/team/messages", ["group": "120363022345678901@g.us", "text": "Hello team"])

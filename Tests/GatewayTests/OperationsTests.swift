@@ -52,10 +52,7 @@ final class OperationsTests: XCTestCase {
         let fake = try FakeProvider(provider: "waha", fixtures: Script.repositoryRoot + "/Contract/Fixtures")
         let port = try fake.start()
         defer { fake.stop() }
-        let config = try GatewayConfig.load(
-            file: Script.repositoryRoot + "/examples/config/waha.json",
-            environment: ["WAHA_URL": "http://127.0.0.1:\(port)", "WAHA_API_KEY": "test-key", "WAHA_WEBHOOK_SECRET": "test-secret", "WAHA_SESSION": "default"])
-        let server = try TestGateway(config: config)
+        let server = try TestGateway(config: try .wahaExample(url: "http://127.0.0.1:\(port)"))
         defer { server.cleanUp() }
         let metrics = try server.client(key: nil)
         func value(_ name: String) throws -> Double {
