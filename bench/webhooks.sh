@@ -55,8 +55,8 @@ sample_lag() {  # prints the highest lag and pending seen while $1 runs
   while kill -0 "$1" 2>/dev/null; do
     local metrics; metrics=$(curl -s "http://127.0.0.1:$port/metrics")
     local lag pending
-    lag=$(echo "$metrics" | awk '/^switchboard_webhook_lag_seconds/ {print $2}')
-    pending=$(echo "$metrics" | awk '/^switchboard_webhook_pending/ {print $2}')
+    lag=$(metric "$metrics" switchboard_webhook_lag_seconds)
+    pending=$(metric "$metrics" switchboard_webhook_pending)
     max_lag=$(echo "$lag $max_lag" | awk '{print ($1 > $2) ? $1 : $2}')
     max_pending=$(echo "$pending $max_pending" | awk '{print ($1 > $2) ? $1 : $2}')
     sleep 1
