@@ -3,7 +3,7 @@
 # /v1/inbound/waha/team: every one is verified (HMAC-SHA512), normalized, deduplicated and committed durably
 # (synchronous=FULL) before its 2xx. A subscriber on loopback (`switchboard webhooks listen`, verifying every
 # Standard Webhooks signature) receives the canonical events; the fan-out lag is sampled from /metrics during
-# the run and the drain time measured after it.
+# the run and the drain time measured after it, and what the spread run's commits wrote (bench/wal_pages.py).
 # Runs: full speed (64 connections); paced, each connection waiting 10 ms between requests (the 64 connections
 # fall into step, so requests come in bursts); the same mean pacing with each wait drawn from 0-20 ms (arrivals
 # spread out, as from many independent senders); and the fixed pacing again with the fan-out paused.
@@ -94,6 +94,11 @@ paced=$(run ingest_paced_5k "$work/paced.txt" 10)
 echo "$paced"
 spread=$(run ingest_paced_5k_spread "$work/random.txt" 10 spread)
 echo "$spread"
+# What the spread run's commits wrote (the log since it last started over): pages per commit by table and index.
+sleep 1
+cp "$work/data/switchboard.db" "$work/snapshot.db"; cp "$work/data/switchboard.db-wal" "$work/snapshot.wal"
+echo "spread run's log: $(python3 "$root/bench/wal_pages.py" "$work/snapshot.db" "$work/snapshot.wal" | paste -sd ';')"
+rm -f "$work/snapshot".*
 # The same offered load with the subscriber paused: what ingest costs without fan-out competing for the 2 cores.
 set_status disabled
 alone=$(run ingest_paced_5k_fanout_paused "$work/alone.txt" 10)

@@ -115,6 +115,7 @@ public final class WebhookDispatcher: @unchecked Sendable {
 
     private func fanOutLoop() async {
         while !stopped {
+            let started = Monotonic.seconds()
             do {
                 let (touched, more) = try await deliveries.fanOut()
                 for id in touched { wake(id) }
@@ -123,6 +124,10 @@ public final class WebhookDispatcher: @unchecked Sendable {
                 logger.error("webhook fan-out failed", ["error": .string("\(error)")])
             }
             await fanOutWakeup.wait(timeout: 5)
+            // Appends that come in a stream are gathered: one fan-out per interval at most (an event after a quiet
+            // spell goes out at once).
+            let early = settings.fanOutInterval - (Monotonic.seconds() - started)
+            if early > 0 { try? await Task.sleep(nanoseconds: UInt64(early * 1e9)) }
         }
     }
 

@@ -21,6 +21,10 @@ public struct WebhookSettings: Sendable {
     public var disableAfter: Double = 5 * 24 * 3600
     /// How long the previous secret keeps signing after a rotation.
     public var rotationOverlap: Double = 24 * 3600
+    /// Events appended in a stream are turned into delivery rows at most once per this many seconds; an event after
+    /// a quiet spell goes out at once. Each fan-out is a write of its own that touches every delivery index: one per
+    /// commit of the event log was 70 % of the commits at 5,000 webhooks/s (BENCHMARKS.md, issue 6).
+    public var fanOutInterval: Double = 0.01
     /// At most this many subscriptions.
     public var maxSubscriptions = 100
 
