@@ -152,7 +152,9 @@ extension EventLog {
 
     private static func entry(_ row: Row) -> Entry? {
         guard let type = EventType(rawValue: row.string(2) ?? "") else { return nil }
-        let data = (row.string(8).flatMap { try? JSONParser.parse($0) }) ?? .null
+        // Kept as the stored text (written from a JSON value at append): a delivery, a page of the API or the stream
+        // writes it out as it is, and reading a field parses it then (`JSON.raw`).
+        let data = row.string(8).map { JSON.raw(Array($0.utf8)) } ?? .null
         let session = row.string(3) ?? ""
         // A fan-out row's ids are per recipient (`expand`): none is derived for its placeholder session.
         let id = row.string(1) ?? (row[10].isNull ? EventID.sortable(identity: row.string(9) ?? "", session: session, type: type) : "")
