@@ -96,8 +96,9 @@ spread=$(run ingest_paced_5k_spread "$work/random.txt" 10 spread)
 echo "$spread"
 # What the spread run's commits wrote (the log since it last started over): pages per commit by table and index.
 sleep 1
-cp "$work/data/switchboard.db" "$work/snapshot.db"; cp "$work/data/switchboard.db-wal" "$work/snapshot.wal"
-echo "spread run's log: $(python3 "$root/bench/wal_pages.py" "$work/snapshot.db" "$work/snapshot.wal" | paste -sd ';')"
+# (The copy of the log keeps SQLite's name for it, so that the tables' pages are looked up through it.)
+cp "$work/data/switchboard.db" "$work/snapshot.db"; cp "$work/data/switchboard.db-wal" "$work/snapshot.db-wal"
+echo "spread run's log: $(python3 "$root/bench/wal_pages.py" "$work/snapshot.db" "$work/snapshot.db-wal" | paste -sd ';')"
 rm -f "$work/snapshot".*
 # The same offered load with the subscriber paused: what ingest costs without fan-out competing for the 2 cores.
 set_status disabled
