@@ -118,8 +118,10 @@ public final class Database: @unchecked Sendable {
         _ = try connection.pragma("busy_timeout", set: String(options.busyTimeoutMilliseconds))
         _ = try connection.pragma("foreign_keys", set: "ON")
         _ = try connection.pragma("temp_store", set: "MEMORY")
-        // The writer keeps more pages: each fan-out touches one index page per recipient session.
-        _ = try connection.pragma("cache_size", set: isWriter ? "-65536" : "-16000")
+        // The writer keeps its pages across transactions (readers' are dropped whenever the log has grown), but not
+        // too many: SQLite scans the cache's whole hash table at every commit, 3.6 % of a webhook drain's CPU at
+        // 64 MiB (BENCHMARKS.md, issue 6). At 16 MiB, ingest and 50-member native sends were as fast or faster.
+        _ = try connection.pragma("cache_size", set: isWriter ? "-16384" : "-16000")
         if isWriter {
             // Checkpoints run on their own thread (checkpointLoop); the writer only finishes one between batches
             // when little is left (finishCheckpoint). trackWALFrames installs SQLite's WAL hook, which is also what
