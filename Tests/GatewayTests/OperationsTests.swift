@@ -34,9 +34,7 @@ final class OperationsTests: XCTestCase {
         let created = try server.client().post("/v1/keys", ["name": "metrics-write", "sessions": ["s1"]])
         XCTAssertEqual(created.status, 201)
         let text = try server.client(key: nil).get("/metrics").text
-        func value(_ name: String) -> Double? {
-            text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
-        }
+        func value(_ name: String) -> Double? { MetricsText.value(name, in: text) }
         XCTAssertGreaterThan(try XCTUnwrap(value("switchboard_db_commits_total"), text), 0)
         XCTAssertGreaterThan(try XCTUnwrap(value("switchboard_db_wal_frames"), text), 0, "the key's commit left frames in the log")
         for name in [
@@ -57,8 +55,7 @@ final class OperationsTests: XCTestCase {
         let metrics = try server.client(key: nil)
         func value(_ name: String) throws -> Double {
             let text = try metrics.get("/metrics").text
-            let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
-            return try XCTUnwrap(line.flatMap { Double($0.split(separator: " ").last ?? "") }, "\(name) is missing:\n\(text)")
+            return try XCTUnwrap(MetricsText.value(name, in: text), "\(name) is missing:\n\(text)")
         }
         let writesBefore = try value("switchboard_db_write_seconds_count")
         // One send (the session is paced: a second one this second would be queued, not sent).

@@ -47,8 +47,7 @@ final class WebhookSubscriptionTests: XCTestCase {
         defer { server.cleanUp() }
         let client = try server.client()
         func metric(_ name: String) throws -> Double? {
-            let text = try server.client(key: nil).get("/metrics").text
-            return text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+            MetricsText.value(name, in: try server.client(key: nil).get("/metrics").text)
         }
         // A paused subscriber for group events gets delivery rows that wait; one for an event that never happens gets none.
         let paused = try XCTUnwrap(try client.post("/v1/webhooks", ["url": "http://127.0.0.1:9/paused", "events": ["group.*"]]).json?["id"]?.stringValue)
