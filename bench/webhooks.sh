@@ -108,7 +108,7 @@ set_status active
 
 # Drain: how long until every matching event has been delivered, at what rate, and the CPU each delivery cost the
 # gateway and the subscriber meanwhile (nothing else runs then).
-pending_now() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^switchboard_webhook_pending/ {print $2}'; }
+pending_now() { local text; text=$(curl -fs "http://127.0.0.1:$port/metrics") || return 0; metric "$text" switchboard_webhook_pending; }  # empty: no reading
 backlog=$(pending_now); backlog=${backlog%.*}
 gateway_cpu=$(cpu_ms "$gateway"); listener_cpu=$(cpu_ms "$listener")
 drain_started=$(date +%s.%N)
