@@ -120,7 +120,7 @@ public final class Database: @unchecked Sendable {
         _ = try connection.pragma("temp_store", set: "MEMORY")
         // The writer keeps its pages across transactions (readers' are dropped whenever the log has grown), but not
         // too many: SQLite scans the cache's whole hash table at every commit, 3.6 % of a webhook drain's CPU at
-        // 64 MiB (BENCHMARKS.md, issue 6). At 16 MiB, ingest and 50-member native sends were as fast or faster.
+        // 64 MiB (BENCHMARKS.md, issue 6). At 16 MiB, webhooks and native sends ran as fast, within noise, or faster.
         _ = try connection.pragma("cache_size", set: isWriter ? "-16384" : "-16000")
         if isWriter {
             // Checkpoints run on their own thread (checkpointLoop); the writer only finishes one between batches
