@@ -10,7 +10,9 @@ need() {  # need COMMAND PACKAGE
   command -v "$1" >/dev/null 2>&1 && return
   echo "bench: installing $2" >&2
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$2" >/dev/null
+  # A fresh machine may have no package lists yet: update them when the first attempt finds nothing.
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$2" >/dev/null 2>&1 ||
+    { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$2" >/dev/null; }
 }
 
 # The release build of this checkout, or BINARY when set (another build, to compare two in alternating runs).

@@ -88,10 +88,18 @@ writer_time() {
 }
 
 DURATION=2 run warmup "$work/warmup.txt" >/dev/null
+# The backlog a run leaves (the full-speed run outruns delivery on purpose) is delivered before the next run starts,
+# so that each paced run's lag is its own.
+pending_now() { local text; text=$(curl -fs "http://127.0.0.1:$port/metrics") || return 0; metric "$text" switchboard_webhook_pending; }  # empty: no reading
+settle() {
+  local started; started=$(date +%s.%N)
+  for _ in $(seq 1 600); do [ "$(pending_now | cut -d. -f1)" = 0 ] && break; sleep 0.1; done
+  echo "(backlog delivered in $(echo "$(date +%s.%N) - $started" | bc | cut -c1-5)s before the next run)"
+}
 full=$(run ingest_full_speed "$work/full.txt")
-echo "$full"
+echo "$full"; settle
 paced=$(run ingest_paced_5k "$work/paced.txt" 10)
-echo "$paced"
+echo "$paced"; settle
 spread=$(run ingest_paced_5k_spread "$work/random.txt" 10 spread)
 echo "$spread"
 # What the spread run's commits wrote (the log since it last started over): pages per commit by table and index.
@@ -108,7 +116,6 @@ set_status active
 
 # Drain: how long until every matching event has been delivered, at what rate, and the CPU each delivery cost the
 # gateway and the subscriber meanwhile (nothing else runs then).
-pending_now() { local text; text=$(curl -fs "http://127.0.0.1:$port/metrics") || return 0; metric "$text" switchboard_webhook_pending; }  # empty: no reading
 backlog=$(pending_now); backlog=${backlog%.*}
 gateway_cpu=$(cpu_ms "$gateway"); listener_cpu=$(cpu_ms "$listener")
 drain_started=$(date +%s.%N)
