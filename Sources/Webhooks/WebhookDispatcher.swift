@@ -233,11 +233,17 @@ public final class WebhookDispatcher: @unchecked Sendable {
         return (recording, nil)
     }
 
-    /// Runs `body` on a new thread and resumes with its result.
+    /// Runs `body` on a new thread and resumes with its result. The thread runs at background priority: when the
+    /// cores are busy, inbound webhooks and API calls are answered first and deliveries wait (BENCHMARKS.md, issue 6).
     private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: body()) }
-            thread.name = "switchboard-webhook"
+            let thread = Thread {
+                // Named from inside: on Linux only a running thread's own name reaches the kernel (top, perf), and
+                // the kernel keeps 15 bytes of it.
+                Thread.current.name = "webhook-deliver"
+                ThreadPriority.background()
+                continuation.resume(returning: body())
+            }
             thread.start()
         }
     }

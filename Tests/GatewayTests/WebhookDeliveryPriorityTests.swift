@@ -1,0 +1,58 @@
+import Foundation
+import HTTPCore
+import HTTPServer
+import JSONCore
+import Support
+import Switchboard
+import TestSupport
+import Webhooks
+import XCTest
+
+/// Deliveries are background work: the thread that sends them runs at a lower priority than the threads that
+/// answer requests, so that when the cores are busy inbound webhooks and API calls are answered first.
+final class WebhookDeliveryPriorityTests: XCTestCase {
+    /// Nice values of this process's threads by name (as the kernel keeps it: at most 15 bytes).
+    private static func niceValues() -> [(name: String, nice: Int)] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.compactMap { tid in
+            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(tid)/stat", encoding: .utf8),
+                let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+            else { return nil }
+            // After the name: state is field 3, nice field 19 (proc(5)).
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 16, let nice = Int(fields[16]) else { return nil }
+            return (String(stat[stat.index(after: open)..<close]), nice)
+        }
+    }
+
+    func testTheDeliveryThreadYieldsToTheThreadsThatAnswerRequests() throws {
+        // The subscriber answers from the event loop of its own server in this process, and meanwhile looks at the
+        // gateway's threads: the delivery thread is blocked in its call to us, so it is there to be seen.
+        let seen = LockedValue<(delivery: [Int], answering: Int32)?>(nil)
+        let subscriber = HTTPServer(
+            configuration: ServerConfiguration(port: 0, eventLoops: 1),
+            router: Router([
+                Route("POST", "/hooks", .inline { _ in
+                    let delivery = Self.niceValues().filter { $0.name == "webhook-deliver" }.map(\.nice)
+                    if !delivery.isEmpty { seen.set((delivery, ThreadPriority.current)) }
+                    return .text("ok")
+                })
+            ]),
+            logger: .discard, metrics: MetricsRegistry(), accessLog: false,
+            renderError: { error, _ in HTTPResponse.text("\(error)", status: 500) })
+        try subscriber.start()
+        defer { subscriber.stop() }
+        let server = try TestGateway { $0.webhooks.allowPrivateTargets = true }
+        defer { server.cleanUp() }
+        let client = try server.client()
+        XCTAssertEqual(try client.post("/v1/webhooks", ["url": .string("http://127.0.0.1:\(subscriber.port!)/hooks")]).status, 201)
+        // Any event will do: a session and a group make several.
+        XCTAssertEqual(try client.post("/v1/sessions", ["id": "bob", "provider": "native", "phone": "+15550009002"]).status, 201)
+        XCTAssertEqual(try client.post("/v1/sessions/default/groups", ["name": "Priority", "participants": ["+15550009002"]]).status, 201)
+        let deadline = Date().addingTimeInterval(10)
+        while seen.get() == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let observed = try XCTUnwrap(seen.get(), "no delivery arrived while its thread could be seen")
+        XCTAssertTrue(observed.delivery.contains(10), "the delivery thread runs at nice 10: \(observed.delivery)")
+        XCTAssertEqual(observed.answering, 0, "a thread answering requests keeps its priority")
+    }
+}
