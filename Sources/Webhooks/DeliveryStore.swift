@@ -24,12 +24,12 @@ public final class DeliveryStore: Sendable {
 
     /// Creates delivery rows for the next page of events past the subscriptions' cursors, and advances the
     /// cursors in the same transaction (so a crash can neither skip nor double an event). Returns the ids of
-    /// subscriptions that got new deliveries, and whether more events are waiting.
-    public func fanOut(page limit: Int = 500) async throws -> (subscriptions: Set<String>, more: Bool) {
+    /// subscriptions that got new deliveries, the events read past the cursors, and whether more are waiting.
+    public func fanOut(page limit: Int = 500) async throws -> (subscriptions: Set<String>, events: Int, more: Bool) {
         let smallest = try database.read { db in try db.queryOne("SELECT MIN(cursor) FROM webhook_subscriptions")?[0].int }
-        guard let from = smallest else { return ([], false) }
+        guard let from = smallest else { return ([], 0, false) }
         let page = try events.page(after: from, sessions: nil, types: nil, limit: limit, withData: false)
-        guard let last = page.last?.seq else { return ([], false) }
+        guard let last = page.last?.seq else { return ([], 0, false) }
         let now = clock.now().timeIntervalSince1970
         let touched = try await database.write { db -> Set<String> in
             var touched: Set<String> = []
@@ -53,7 +53,7 @@ public final class DeliveryStore: Sendable {
             }
             return touched
         }
-        return (touched, page.count == limit)
+        return (touched, page.count, page.count == limit)
     }
 
     // MARK: - Delivering

@@ -114,19 +114,23 @@ public final class WebhookDispatcher: @unchecked Sendable {
     // MARK: - Loops
 
     private func fanOutLoop() async {
+        // When the last fan-out that found events began. The interval counts from there: a wake-up that finds
+        // nothing (the signal of events an earlier pass already took) must not make the next event wait.
+        var lastFound = -Double.infinity
         while !stopped {
             let started = Monotonic.seconds()
             do {
-                let (touched, more) = try await deliveries.fanOut()
-                for id in touched { wake(id) }
-                if more { continue }
+                let result = try await deliveries.fanOut()
+                if result.events > 0 { lastFound = started }
+                for id in result.subscriptions { wake(id) }
+                if result.more { continue }
             } catch {
                 logger.error("webhook fan-out failed", ["error": .string("\(error)")])
             }
             await fanOutWakeup.wait(timeout: 5)
             // Appends that come in a stream are gathered: one fan-out per interval at most (an event after a quiet
             // spell goes out at once).
-            let early = settings.fanOutInterval - (Monotonic.seconds() - started)
+            let early = settings.fanOutInterval - (Monotonic.seconds() - lastFound)
             if early > 0 { try? await Task.sleep(nanoseconds: UInt64(early * 1e9)) }
         }
     }
