@@ -59,8 +59,7 @@ public final class CurlTransport: LaneTransport, @unchecked Sendable {
         // The connection cache: libcurl's default is sized from the handles currently added, and we remove each
         // handle when its transfer ends, so idle connections would be closed instead of reused.
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(256, options.maxConnectionsPerHost * 4))
-        let thread = Thread { [self] in run() }
-        thread.name = "switchboard-curl"
+        let thread = Thread(named: "curl") { [self] in run() }
         thread.start()
         // The wake-up pipe exists once the thread is running.
         started.withLock { while !ready { started.wait(timeoutNanoseconds: 10_000_000) } }

@@ -65,8 +65,7 @@ final class EventLoop: @unchecked Sendable {
             var event = epoll_event(events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, data: epoll_data_t(u64: EventLoop.listenerToken))
             if epoll_ctl(epoll, EPOLL_CTL_ADD, listener, &event) == 0 { listening = true }
         }
-        let thread = Thread { [self] in run() }
-        thread.name = "switchboard-loop-\(index)"
+        let thread = Thread(named: "http-loop-\(index)") { [self] in run() }
         thread.stackSize = 1 << 20
         self.thread = thread
         thread.start()

@@ -103,12 +103,10 @@ public final class Database: @unchecked Sendable {
             writer.close()
             throw error
         }
-        let thread = Thread { [self] in writerLoop() }
-        thread.name = "switchboard-db-writer"
+        let thread = Thread(named: "db-writer") { [self] in writerLoop() }
         writerThread = thread
         thread.start()
-        let checkpoints = Thread { [self] in checkpointLoop() }
-        checkpoints.name = "switchboard-db-checkpoint"
+        let checkpoints = Thread(named: "db-checkpoint") { [self] in checkpointLoop() }
         checkpointer = checkpoints
         checkpoints.start()
     }

@@ -140,8 +140,7 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
             pending.append(contentsOf: line)
             if !flusherStarted {
                 flusherStarted = true
-                let thread = Thread { [self] in flushLoop() }
-                thread.name = "switchboard-log"
+                let thread = Thread(named: "log-flush") { [self] in flushLoop() }
                 thread.start()
             }
             // A full buffer wakes the flusher thread; the caller (often an event loop) does not pay for the write.

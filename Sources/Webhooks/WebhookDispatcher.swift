@@ -241,10 +241,7 @@ public final class WebhookDispatcher: @unchecked Sendable {
     /// cores are busy, inbound webhooks and API calls are answered first and deliveries wait (BENCHMARKS.md, issue 6).
     private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            let thread = Thread {
-                // Named from inside: on Linux only a running thread's own name reaches the kernel (top, perf), and
-                // the kernel keeps 15 bytes of it.
-                Thread.current.name = "webhook-deliver"
+            let thread = Thread(named: "webhook-deliver") {
                 ThreadPriority.background()
                 continuation.resume(returning: body())
             }

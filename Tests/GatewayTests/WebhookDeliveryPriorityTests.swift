@@ -54,5 +54,7 @@ final class WebhookDeliveryPriorityTests: XCTestCase {
         let observed = try XCTUnwrap(seen.get(), "no delivery arrived while its thread could be seen")
         XCTAssertTrue(observed.delivery.contains(10), "the delivery thread runs at nice 10: \(observed.delivery)")
         XCTAssertEqual(observed.answering, 0, "a thread answering requests keeps its priority")
+        let names = Set(Self.niceValues().map(\.name))
+        XCTAssertTrue(names.isSuperset(of: ["db-writer", "db-checkpoint", "http-loop-0"]), "the gateway's threads are named: \(names)")
     }
 }
