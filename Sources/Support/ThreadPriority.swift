@@ -11,9 +11,6 @@ public enum ThreadPriority {
         setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) == 0
     }
 
-    /// The calling thread's nice value.
-    public static var current: Int32 {
-        errno = 0
-        return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
-    }
+    /// The calling thread's nice value (getpriority's -1 for an error cannot happen for the calling thread).
+    public static var current: Int32 { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
 }
