@@ -35,7 +35,11 @@ set_status() { curl -sf -o /dev/null -X PATCH -H "Authorization: Bearer $key" -H
 quiet=--quiet; [ -n "${LISTEN_VERBOSE:-}" ] && quiet=""
 "$binary" webhooks listen --port "$listen_port" --secret "$secret" $quiet >"$work/listen.out" 2>"$work/listen.log" &
 listener=$!; pids+=($listener)
-for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$listen_port/" && break; sleep 0.1; done
+# Ready when it accepts a connection (an HTTP request would count as an unsigned delivery, rejected).
+for _ in $(seq 1 50); do
+  python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()' "$listen_port" 2>/dev/null && break
+  sleep 0.1
+done
 
 # Enough distinct requests that no run wraps around (wrapping would post duplicates, which dedupe cheaply).
 per_run=$(( duration * 20000 ))
