@@ -2,7 +2,7 @@
 """What one durable commit costs this machine's disk: the latency of `fdatasync` after writing N pages into a file
 that is already allocated (as the gateway's write-ahead log is once it has started over), alone, with both cores
 kept busy by other processes, and with a second thread writing and syncing another file meanwhile (as the
-checkpoint thread does). The gateway's commits wait for exactly this call, so its p99 bounds theirs.
+checkpoint thread does). Every commit of the gateway waits for this call, so no commit's latency is below it.
 
 Usage: bench/fsync_probe.py [DIR] [PAGES] [SYNCS]   (defaults: a temporary directory, 24 pages, 2000 syncs)
 """
@@ -45,13 +45,14 @@ def probe(fd, pages, syncs, span):
 
 
 def busy_cores(count):
-    # Busy 4 ms, idle 2 ms: two thirds of each core, the share the benchmark's other processes take in a burst.
+    # Busy 4 ms, idle 2 ms: two thirds of each core taken by processes at the same priority.
     loop = "import time\nwhile True:\n    t = time.time()\n    while time.time() - t < 0.004: pass\n    time.sleep(0.002)\n"
     return [subprocess.Popen([sys.executable, "-c", loop]) for _ in range(count)]
 
 
 def main():
-    directory = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="fsync-probe.")
+    temporary = len(sys.argv) < 2
+    directory = tempfile.mkdtemp(prefix="fsync-probe.") if temporary else sys.argv[1]
     pages = int(sys.argv[2]) if len(sys.argv) > 2 else 24
     syncs = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
     span = 64 << 20
@@ -87,8 +88,11 @@ def main():
     finally:
         stop.set()
         thread.join()
-    for name in ("log.bin", "db.bin"):
+    for fd, name in ((log, "log.bin"), (other, "db.bin")):
+        os.close(fd)
         os.unlink(os.path.join(directory, name))
+    if temporary:
+        os.rmdir(directory)
 
 
 if __name__ == "__main__":
