@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """What one durable commit costs this machine's disk: the latency of `fdatasync` after writing N pages into a file
-that is already allocated (as the gateway's write-ahead log is once it has started over), alone, with both cores
+that is already allocated (as the gateway's write-ahead log is once it has started over), alone, with every core
 kept busy by other processes, and with a second thread writing and syncing another file meanwhile (as the
 checkpoint thread does). Every commit of the gateway waits for this call, so no commit's latency is below it.
 
@@ -63,7 +63,7 @@ def main():
     hogs = busy_cores(os.cpu_count() or 2)
     try:
         time.sleep(0.3)
-        print("  both cores two-thirds busy:    " + percentiles(probe(log, pages, syncs, span)))
+        print("  every core two-thirds busy:    " + percentiles(probe(log, pages, syncs, span)))
     finally:
         for hog in hogs:
             hog.kill()
